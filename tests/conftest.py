@@ -1,0 +1,24 @@
+"""Shared test set-up: offline hub, headless plots, and the base model folder (converted once)."""
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("MPLBACKEND", "agg")
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def base_model_dir():
+    from agent_lab.model import base_model_dir as get
+
+    return get()
+
+
+@pytest.fixture(scope="session")
+def local_endpoint(base_model_dir):
+    """One real `transformers serve` for the whole test session."""
+    from agent_lab.server import LocalServer
+
+    server = LocalServer(base_model_dir).start()
+    yield server.endpoint()
+    server.stop()

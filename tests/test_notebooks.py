@@ -1,0 +1,106 @@
+"""Notebook regression tests: structure of every committed notebook, then a smoke-profile run of each.
+
+Each notebook must have a checker in CHECKS below that asserts on its metrics with bounds a broken
+pipeline would fail; a notebook without one fails `test_every_notebook_has_a_checker`.
+"""
+import ast
+import json
+
+import nbformat
+import pytest
+
+from agent_lab import harness
+
+NOTEBOOKS = harness.notebook_paths()
+IDS = [p.stem for p in NOTEBOOKS]
+
+
+def parameters_cell(nb):
+    tagged = [c for c in nb.cells if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, "exactly one code cell tagged 'parameters'"
+    return tagged[0]
+
+
+def parameter_defaults(nb) -> dict:
+    values = {}
+    for node in ast.parse(parameters_cell(nb).source).body:
+        assert isinstance(node, ast.Assign) and len(node.targets) == 1, ast.dump(node)
+        name = node.targets[0].id
+        assert name.isupper(), f"parameter {name} is not upper case"
+        values[name] = ast.literal_eval(node.value)  # literals only
+    return values
+
+
+def test_course_has_notebooks():
+    assert NOTEBOOKS and NOTEBOOKS[0].stem == "01_why_agent_tuning"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_parameters_cell_is_literal_and_defaults_to_cpu_profile(path):
+    nb = nbformat.read(path, as_version=4)
+    defaults = parameter_defaults(nb)
+    assert defaults["PROFILE"] == "cpu"
+    cpu = harness.notebook_parameters("cpu", path.stem)
+    assert {k: defaults.get(k) for k in cpu} == cpu, "the notebook's defaults must equal configs/cpu.yaml"
+    for profile in harness.PROFILES:
+        unknown = set(harness.notebook_parameters(profile, path.stem)) - set(defaults)
+        assert not unknown, f"configs/{profile}.yaml sets parameters the notebook lacks: {unknown}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_committed_notebook_has_no_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert not cell.outputs and cell.execution_count is None, "strip outputs before committing"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_shape(path):
+    nb = nbformat.read(path, as_version=4)
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith("# ")
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for heading in ("Objectives", "Summary", "Exercises"):
+        assert heading in text, f"missing section: {heading}"
+    assert f'save_metrics("{path.stem}"' in nb.cells[-1].source, "the last cell writes the metrics"
+
+
+# ---------------------------------------------------------------- smoke runs and their metrics
+
+def check_01(m, params):
+    assert m["probe_n"] == params["N_PROBE_QUERIES"]
+    assert 0 <= m["tool_accuracy"] <= m["tool_call_rate"] <= m["format_valid_rate"] <= 1
+    # the server really answered: the ReAct system prompt with five tools is ~700 tokens
+    assert 400 < m["probe_prompt_tokens_mean"] < 1500
+    assert 0 < m["probe_completion_tokens_mean"] <= params["MAX_NEW_TOKENS"]
+    assert m["probe_latency_s_mean"] > 0
+    assert m["cost_yuan"] == {"7B": 17371.0, "14B": 26681.9, "72B": 88939.5}
+    assert m["tokens_per_s_per_gpu"]["7B"] == pytest.approx(1305.56, abs=0.01)
+    assert all(0.1 < v < 0.2 for v in m["mfu"].values())
+    assert 0 <= m["observed_values_repeated"] <= 5
+    assert m["external_endpoint"] is False and m["model"].endswith("SmolLM2-135M-Instruct")
+    for key in ("answers_without_data", "uses_observation", "knows_date", "claims_booking"):
+        assert isinstance(m[key], bool)
+
+
+CHECKS = {"01_why_agent_tuning": check_01}
+
+
+def test_every_notebook_has_a_checker():
+    assert set(IDS) <= set(CHECKS)
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_runs_in_smoke_profile(path, tmp_path, monkeypatch, base_model_dir):
+    monkeypatch.setenv("AGENT_LAB_METRICS_DIR", str(tmp_path / "metrics"))
+    monkeypatch.setenv("MPLBACKEND", "agg")
+    for var in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL"):
+        monkeypatch.delenv(var, raising=False)  # the smoke run uses the local model
+    executed = harness.execute_notebook(path, "smoke", tmp_path / "executed", cell_timeout=600)
+    metrics = harness.load_metrics(path.stem, tmp_path / "metrics")
+    CHECKS[path.stem](metrics, harness.notebook_parameters("smoke", path.stem))
+    raw = json.loads(executed.read_text())
+    errors = [o for c in raw["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors
