@@ -1,0 +1,407 @@
+"""Agent prompt templates and their parsers: ReAct, ModelScope, AutoGPT, ToolLLaMA, chat-template tools.
+
+Introduced in notebook 02 (`02_agent_prompt_templates`).
+
+Every template renders a conversation (system prompt from tools, the query, and the history of
+steps and observations) and parses model text into a typed `Step`: a tool call, a final answer,
+a give-up, or a parse error that says what was wrong. `parse` never raises, and
+`parse(render(step)) == step` for every step a template can express. Arguments written as Python
+literals (single quotes, as in the ms-agent data) are read with `ast.literal_eval`, never `eval`.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass, field
+
+from agent_lab.tool_formats import describe, tool_names
+
+KINDS = ("tool_call", "final_answer", "give_up", "parse_error")
+
+
+@dataclass
+class Step:
+    """One parsed model turn."""
+
+    kind: str
+    thought: str = ""
+    name: str = ""
+    arguments: dict = field(default_factory=dict)
+    answer: str = ""
+    error: str = ""
+
+    @property
+    def valid(self) -> bool:
+        return self.kind != "parse_error"
+
+
+# ---------------------------------------------------------------------------- shared parsing
+_FENCE = re.compile(r"```[a-zA-Z]*\n?|```")
+
+
+def first_object(text: str) -> tuple[str | None, str]:
+    """The first balanced {...} in `text` (braces inside strings respected). Returns (blob, error)."""
+    start = text.find("{")
+    if start < 0:
+        return None, "no JSON object found"
+    depth, quote, escaped = 0, "", False
+    for i in range(start, len(text)):
+        ch = text[i]
+        if quote:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return text[start:i + 1], ""
+    return None, "unclosed '{'"
+
+
+def read_object(text: str, strict: bool = False) -> tuple[dict | None, str]:
+    """Read the first object in `text` as JSON, else (unless `strict`) as a Python dict literal."""
+    blob, error = first_object(_FENCE.sub("", text))
+    if blob is None:
+        return None, error
+    readers = (json.loads,) if strict else (json.loads, ast.literal_eval)
+    for reader in readers:
+        try:
+            value = reader(blob)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            continue
+        if isinstance(value, dict):
+            return value, ""
+    return None, f"not {'valid JSON' if strict else 'JSON or a Python dict'}: {blob[:60]!r}"
+
+
+_FIELD = re.compile(r"^[ \t]*(Thought|Action Input|Action|Observation|Final Answer)[ \t]*[:：][ \t]*", re.M | re.I)
+
+
+def split_fields(text: str) -> dict[str, str]:
+    """'Thought: ..\\nAction: ..' -> {'Thought': .., 'Action': ..}; stops at the first Observation."""
+    fields: dict[str, str] = {}
+    marks = list(_FIELD.finditer(text))
+    for i, m in enumerate(marks):
+        key = m.group(1).title()
+        if key == "Observation":  # the model must stop here; what follows is not its turn
+            break
+        fields.setdefault(key, text[m.end(): marks[i + 1].start() if i + 1 < len(marks) else len(text)].strip())
+    return fields
+
+
+def _action_name(raw: str) -> str:
+    lines = _FENCE.sub("", raw).strip().splitlines()
+    return lines[0].strip(" `'\"") if lines else ""
+
+
+# ---------------------------------------------------------------------------- the templates
+class Template:
+    """Base class: a name, stop strings, a system prompt, and render/parse/observation conventions."""
+
+    name = "base"
+    tool_format = "msagent"
+    stop: tuple[str, ...] = ()
+
+    def system_prompt(self, tools: list[dict], tool_format: str | None = None) -> str:
+        raise NotImplementedError
+
+    def render(self, step: Step) -> str:
+        raise NotImplementedError
+
+    def _parse(self, text: str) -> Step:
+        raise NotImplementedError
+
+    def observation(self, text: str) -> str:
+        """How a tool's result is shown to the model (as the next user turn)."""
+        return f"Observation: {text}"
+
+    def parse(self, text) -> Step:
+        """Parse model text into a Step; never raises."""
+        if not isinstance(text, str) or not text.strip():
+            return Step("parse_error", error="empty output")
+        try:
+            return self._parse(text.replace("\r\n", "\n"))
+        except Exception as exc:  # a parser bug must not crash an agent loop
+            return Step("parse_error", error=f"parser failure: {type(exc).__name__}: {exc}")
+
+    def messages(self, tools: list[dict], query: str, history=(), tool_format: str | None = None) -> list[dict]:
+        """The chat messages for the next turn: system, query, then (step, observation) pairs.
+
+        A history entry's first item is a `Step` (rendered) or the raw text of a reply that did not parse.
+        """
+        out = [{"role": "system", "content": self.system_prompt(tools, tool_format)},
+               {"role": "user", "content": query}]
+        for step, observation in history:
+            out.append({"role": "assistant", "content": self.render(step) if isinstance(step, Step) else step})
+            out.append({"role": "user", "content": self.observation(observation)})
+        return out
+
+
+class ReAct(Template):
+    """The ReAct format in the ms-agent wording shown in the seeds."""
+
+    name = "react"
+    stop = ("Observation:",)
+    FORMAT = ("Use the following format:\n\n"
+              "Thought: you should always think about what to do\n"
+              "Action: the action to take, should be one of the above tools[{names}]\n"
+              "Action Input: the input to the action\n"
+              "Observation: the result of the action\n"
+              "... (this Thought/Action/Action Input/Observation can be repeated zero or more times)\n"
+              "Thought: I now know the final answer\n"
+              "Final Answer: the final answer to the original input question\n"
+              "Begin!")
+
+    def system_prompt(self, tools, tool_format=None):
+        return ("Answer the following questions as best you can. You have access to the following APIs:\n"
+                f"{describe(tools, tool_format or self.tool_format)}\n\n"
+                + self.FORMAT.format(names=", ".join(tool_names(tools))))
+
+    def render(self, step):
+        head = f"Thought: {step.thought}\n" if step.thought else ""
+        if step.kind == "tool_call":
+            return f"{head}Action: {step.name}\nAction Input: {json.dumps(step.arguments, ensure_ascii=False)}"
+        if step.kind == "final_answer":
+            return f"{head}Final Answer: {step.answer}"
+        raise ValueError(f"ReAct cannot express a {step.kind} step")
+
+    def _parse(self, text):
+        fields = split_fields(text)
+        thought = fields.get("Thought", "")
+        if "Action" in fields:
+            name = _action_name(fields["Action"])
+            if not name:
+                return Step("parse_error", thought=thought, error="Action is empty")
+            raw_args = fields.get("Action Input", "")
+            if not _FENCE.sub("", raw_args).strip():
+                return Step("tool_call", thought=thought, name=name)  # a tool without arguments
+            args, error = read_object(raw_args)
+            if args is None:
+                return Step("parse_error", thought=thought, name=name, error=f"Action Input: {error}")
+            return Step("tool_call", thought=thought, name=name, arguments=args)
+        if "Final Answer" in fields:
+            return Step("final_answer", thought=thought, answer=fields["Final Answer"])
+        return Step("parse_error", thought=thought, error="no 'Action:' or 'Final Answer:' line")
+
+
+class ToolLLaMA(ReAct):
+    """ToolLLaMA: Thought / Action / Action Input; `Finish` gives the answer or gives up and restarts."""
+
+    name = "toolllama"
+    tool_format = "openai_json"
+
+    def system_prompt(self, tools, tool_format=None):
+        finish = {"name": "Finish", "description": "Call this when you are done: give the final answer, or give up "
+                  "and restart.", "parameters": {"type": "object", "properties": {
+                      "return_type": {"type": "string", "enum": ["give_answer", "give_up_and_restart"]},
+                      "final_answer": {"type": "string"}}, "required": ["return_type"]}}
+        return ("You are an agent that can use many tools (functions) to do the task below. At each step, give "
+                "your thought about the current state and what to do next, then one function call to carry it out. "
+                "After the call you get its result and are in a new state; analyse it and decide the next step. "
+                "Remember: 1. state changes cannot be undone; if you want to start over, call Finish with "
+                "return_type give_up_and_restart. 2. Keep each thought short, at most five sentences. "
+                "3. Finally call Finish with return_type give_answer and your final_answer.\n"
+                f"You have access to these functions:\n{describe(tools, tool_format or self.tool_format)}\n"
+                f"{json.dumps(finish)}\n\n"
+                "Reply in this format:\nThought: ...\nAction: the function name\nAction Input: a JSON object\n"
+                "Let's begin!")
+
+    def render(self, step):
+        if step.kind == "tool_call":
+            return super().render(step)
+        if step.kind == "final_answer":
+            args = {"return_type": "give_answer", "final_answer": step.answer}
+        elif step.kind == "give_up":
+            args = {"return_type": "give_up_and_restart"}
+        else:
+            raise ValueError(f"ToolLLaMA cannot express a {step.kind} step")
+        return super().render(Step("tool_call", thought=step.thought, name="Finish", arguments=args))
+
+    def _parse(self, text):
+        step = super()._parse(text)
+        if step.kind == "final_answer":  # a bare ReAct Final Answer is not ToolLLaMA's format
+            return Step("parse_error", thought=step.thought, error="use Action: Finish to answer")
+        if step.kind != "tool_call" or step.name != "Finish":
+            return step
+        kind = step.arguments.get("return_type")
+        if kind == "give_up_and_restart":
+            return Step("give_up", thought=step.thought)
+        if kind == "give_answer" and isinstance(step.arguments.get("final_answer"), str):
+            return Step("final_answer", thought=step.thought, answer=step.arguments["final_answer"])
+        return Step("parse_error", thought=step.thought, name="Finish",
+                    error="Finish needs return_type give_answer (with final_answer) or give_up_and_restart")
+
+
+class ModelScope(Template):
+    """ModelScope-Agent: a tool call is a JSON block between <|startofthink|> and <|endofthink|>."""
+
+    name = "modelscope"
+    tool_format = "openai_json"
+    START, END = "<|startofthink|>", "<|endofthink|>"
+    stop = ("<|startofexec|>",)
+
+    def system_prompt(self, tools, tool_format=None):
+        return ("You are a helpful assistant that can call tools. Available tools:\n"
+                f"{describe(tools, tool_format or self.tool_format)}\n\n"
+                "To call a tool, write one line of explanation, then "
+                f'{self.START}{{"command_name": "<tool name>", "args": {{...}}}}{self.END} and stop. '
+                "The result comes back between <|startofexec|> and <|endofexec|>. "
+                "When you can answer, reply in plain text without a tool call.")
+
+    def observation(self, text):
+        return f"<|startofexec|>{text}<|endofexec|>"
+
+    def render(self, step):
+        if step.kind == "tool_call":
+            call = json.dumps({"command_name": step.name, "args": step.arguments}, ensure_ascii=False)
+            return f"{step.thought}\n{self.START}{call}{self.END}" if step.thought else f"{self.START}{call}{self.END}"
+        if step.kind == "final_answer":
+            return step.answer
+        raise ValueError(f"ModelScope cannot express a {step.kind} step")
+
+    def _parse(self, text):
+        if self.START not in text:
+            if self.END in text:
+                return Step("parse_error", error=f"{self.END} without {self.START}")
+            return Step("final_answer", answer=text.strip())
+        thought, rest = text.split(self.START, 1)
+        if self.END not in rest:
+            return Step("parse_error", thought=thought.strip(), error=f"{self.START} without {self.END}")
+        call, error = read_object(rest.split(self.END, 1)[0])
+        if call is None:
+            return Step("parse_error", thought=thought.strip(), error=f"tool call: {error}")
+        name = call.get("command_name", call.get("api_name"))
+        args = call.get("args", call.get("parameters", {}))
+        if not isinstance(name, str) or not name.strip():
+            return Step("parse_error", thought=thought.strip(), error="tool call has no command_name")
+        if not isinstance(args, dict):
+            return Step("parse_error", thought=thought.strip(), name=name, error="args is not an object")
+        return Step("tool_call", thought=thought.strip(), name=name, arguments=args)
+
+
+class AutoGPT(Template):
+    """AutoGPT: constraints, resources and best practices; every reply is one strict JSON object."""
+
+    name = "autogpt"
+    tool_format = "autogpt"
+    RESPONSE = {"thoughts": {"text": "thought", "reasoning": "reasoning", "plan": "- short bulleted\n- list",
+                             "criticism": "constructive self-criticism", "speak": "summary to say to user"},
+                "command": {"name": "command name", "args": {"arg name": "value"}}}
+
+    def system_prompt(self, tools, tool_format=None):
+        return ("You are Assistant-GPT, an AI that completes the user's task with the commands below. Make your "
+                "decisions independently, without asking the user for help.\n\n"
+                "CONSTRAINTS:\n1. No user assistance.\n2. Use only the commands listed below, in double quotes.\n"
+                "3. One command per reply.\n\n"
+                f"COMMANDS:\n{describe(tools, tool_format or self.tool_format)}\n"
+                f'{len(tools) + 1}. Finish: "finish", args: "response": "<final answer to the user>"\n\n'
+                "RESOURCES:\n1. The commands above, for information and actions.\n2. The results of earlier "
+                "commands, shown as 'Command ... returned'.\n\n"
+                "BEST PRACTICES:\n1. Review and analyse your actions to perform as well as you can.\n"
+                "2. Criticise your big-picture behaviour constructively.\n3. Every command has a cost: be smart "
+                "and efficient, and finish in the fewest steps.\n\n"
+                "You should only respond in JSON format as described below\nResponse Format:\n"
+                f"{json.dumps(self.RESPONSE, indent=1)}\nEnsure the response can be parsed by Python json.loads")
+
+    def observation(self, text):
+        return f"Command returned: {text}"
+
+    def render(self, step):
+        if step.kind == "tool_call":
+            command = {"name": step.name, "args": step.arguments}
+        elif step.kind == "final_answer":
+            command = {"name": "finish", "args": {"response": step.answer}}
+        else:
+            raise ValueError(f"AutoGPT cannot express a {step.kind} step")
+        thoughts = {"text": step.thought, "reasoning": "", "plan": "", "criticism": "", "speak": ""}
+        return json.dumps({"thoughts": thoughts, "command": command}, ensure_ascii=False)
+
+    def _parse(self, text):
+        reply, error = read_object(text, strict=True)
+        if reply is None:
+            return Step("parse_error", error=f"reply: {error}")
+        thoughts = reply.get("thoughts")
+        thought = thoughts.get("text", "") if isinstance(thoughts, dict) else ""
+        thought = thought if isinstance(thought, str) else str(thought)
+        command = reply.get("command")
+        if not isinstance(command, dict) or not isinstance(command.get("name"), str) or not command["name"].strip():
+            return Step("parse_error", thought=thought, error="reply has no command.name")
+        args = command.get("args", {})
+        if not isinstance(args, dict):
+            return Step("parse_error", thought=thought, name=command["name"], error="command.args is not an object")
+        if command["name"] == "finish":
+            answer = args.get("response")
+            if not isinstance(answer, str):
+                return Step("parse_error", thought=thought, name="finish", error="finish needs args.response")
+            return Step("final_answer", thought=thought, answer=answer)
+        return Step("tool_call", thought=thought, name=command["name"], arguments=args)
+
+
+class ChatTemplateTools(Template):
+    """Tool calling through the chat template's own convention: <tools> in the system, <tool_call> replies.
+
+    Models whose chat template renders `tools=` (Qwen2.5, Llama 3.1, ...) get the same tags from
+    `apply_chat_template(messages, tools=...)`. SmolLM2-135M's template ignores `tools`, so this class
+    writes the block itself (notebook 02 shows the difference).
+    """
+
+    name = "chat_template"
+    tool_format = "openai_json"
+    START, END = "<tool_call>", "</tool_call>"
+    stop = ("<tool_response>",)
+
+    def system_prompt(self, tools, tool_format=None):
+        return ("You are a function calling AI model. You are provided with function signatures within <tools></tools> "
+                "XML tags. You may call one function to assist with the user query. Don't make assumptions about "
+                f"what values to plug into functions.\n<tools>\n{describe(tools, tool_format or self.tool_format)}\n"
+                "</tools>\nFor a function call, return a JSON object with the function name and arguments within "
+                f'{self.START}{self.END} XML tags:\n{self.START}\n{{"name": <function-name>, "arguments": '
+                f"<args-json-object>}}\n{self.END}\nWhen you can answer, reply in plain text.")
+
+    def observation(self, text):
+        return f"<tool_response>\n{text}\n</tool_response>"
+
+    def render(self, step):
+        if step.kind == "tool_call":
+            call = json.dumps({"name": step.name, "arguments": step.arguments}, ensure_ascii=False)
+            return f"{step.thought}\n{self.START}\n{call}\n{self.END}" if step.thought else f"{self.START}\n{call}\n{self.END}"
+        if step.kind == "final_answer":
+            return step.answer
+        raise ValueError(f"chat-template tool calling cannot express a {step.kind} step")
+
+    def _parse(self, text):
+        if self.START not in text:
+            return Step("final_answer", answer=text.strip())
+        thought, rest = text.split(self.START, 1)
+        if self.END not in rest:
+            return Step("parse_error", thought=thought.strip(), error=f"{self.START} without {self.END}")
+        call, error = read_object(rest.split(self.END, 1)[0])
+        if call is None:
+            return Step("parse_error", thought=thought.strip(), error=f"tool call: {error}")
+        name, args = call.get("name"), call.get("arguments", {})
+        if isinstance(args, str):  # OpenAI-style arguments given as a JSON string
+            args, error = read_object(args, strict=True)
+            if args is None:
+                return Step("parse_error", thought=thought.strip(), error=f"arguments: {error}")
+        if not isinstance(name, str) or not name.strip():
+            return Step("parse_error", thought=thought.strip(), error="tool call has no name")
+        if not isinstance(args, dict):
+            return Step("parse_error", thought=thought.strip(), name=name, error="arguments is not an object")
+        return Step("tool_call", thought=thought.strip(), name=name, arguments=args)
+
+
+TEMPLATES: dict[str, Template] = {t.name: t for t in (ReAct(), ModelScope(), AutoGPT(), ToolLLaMA(), ChatTemplateTools())}
+
+
+def get_template(name: str) -> Template:
+    if name not in TEMPLATES:
+        raise ValueError(f"unknown template {name!r}; choose from {', '.join(TEMPLATES)}")
+    return TEMPLATES[name]

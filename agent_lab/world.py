@@ -1,0 +1,318 @@
+"""The simulated tool world: 18 deterministic tools over 8 domains, offline and seeded.
+
+Introduced in notebook 02 (`02_agent_prompt_templates`); used by every later notebook.
+
+`World(seed)` holds the state (calendar, bookings, alerts, ...). `world.call(name, arguments)`
+validates the arguments against the tool's JSON schema (`jsonschema`) and returns an observation
+dict. It never raises: an unknown tool, bad arguments or a failing call come back as
+`{"ok": False, "error": {"type": ..., "message": ...}}`, which an agent can read and recover from.
+Tools that change state (bookings, meetings, alerts, calls) change the world, so a task's success
+can be checked from the final state. A fixed `TODAY` makes "this Friday" reproducible.
+"""
+from __future__ import annotations
+
+import ast
+import copy
+import datetime as dt
+import hashlib
+import json
+import operator
+from dataclasses import dataclass, field
+
+import jsonschema
+
+from agent_lab.world_data import CONTACTS, FIRE_IMAGES, PRODUCTS, RECIPES, REPOSITORIES, TOOL_SCHEMAS, \
+    UNIT_FACTORS, WEB_PAGES
+
+TODAY = dt.date(2026, 11, 23)  # a Monday
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+STOPWORDS = {"the", "and", "for", "who", "what", "about", "search", "web", "find", "look", "latest", "please"}
+CONDITIONS = ["sunny", "cloudy", "light rain", "overcast", "showers", "clear"]
+
+
+class ToolError(Exception):
+    """A tool refused the call (bad date, no such flight, ...); becomes an error observation."""
+
+
+def resolve_date(phrase: str, today: dt.date = TODAY) -> dt.date:
+    """'today', 'tomorrow', 'this friday', 'next monday', '2026-11-27', '周五' -> a date."""
+    text = phrase.strip().lower()
+    zh = {"周一": "monday", "周二": "tuesday", "周三": "wednesday", "周四": "thursday", "周五": "friday",
+          "周六": "saturday", "周日": "sunday", "今天": "today", "明天": "tomorrow"}
+    for k, v in zh.items():
+        text = text.replace(k, v)
+    if text == "today":
+        return today
+    if text == "tomorrow":
+        return today + dt.timedelta(days=1)
+    for i, day in enumerate(WEEKDAYS):
+        if text.endswith(day):
+            ahead = (i - today.weekday()) % 7
+            if text.startswith("next"):
+                ahead += 7
+            return today + dt.timedelta(days=ahead)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ToolError(f"cannot read date {phrase!r}; use YYYY-MM-DD") from None
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ToolError(f"invalid date {value!r}; use YYYY-MM-DD") from None
+
+
+def _rng_int(*parts, mod: int) -> int:
+    digest = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
+    return int(digest[:12], 16) % mod
+
+
+_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+        ast.Pow: operator.pow, ast.Mod: operator.mod, ast.USub: operator.neg, ast.UAdd: operator.pos}
+
+
+def safe_arithmetic(expression: str) -> float:
+    """Evaluate + - * / ** % and parentheses on numbers; anything else is a ToolError (never `eval`)."""
+    def walk(node):
+        if isinstance(node, ast.Expression):
+            return walk(node.body)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+            return node.value
+        if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
+            left, right = walk(node.left), walk(node.right)
+            if isinstance(node.op, ast.Pow) and abs(right) > 100:
+                raise ToolError("exponent too large")
+            return _OPS[type(node.op)](left, right)
+        if isinstance(node, ast.UnaryOp) and type(node.op) in _OPS:
+            return _OPS[type(node.op)](walk(node.operand))
+        raise ToolError(f"unsupported expression element: {type(node).__name__}")
+    try:
+        return walk(ast.parse(expression.replace("^", "**").replace("×", "*").replace("÷", "/"), mode="eval"))
+    except ZeroDivisionError:
+        raise ToolError("division by zero") from None
+    except (SyntaxError, ValueError, RecursionError):
+        raise ToolError(f"cannot parse expression {expression!r}") from None
+
+
+@dataclass
+class World:
+    """The mutable state of one episode. Same seed -> same weather, flights, calendar."""
+
+    seed: int = 0
+    today: dt.date = TODAY
+    bookings: list = field(default_factory=list)
+    meetings: list = field(default_factory=list)
+    alerts: list = field(default_factory=list)
+    police_calls: int = 0
+    fireman_calls: int = 0
+    calls: list = field(default_factory=list)  # every call made: (name, arguments, ok)
+
+    # ------------------------------------------------------------------ the dispatcher
+    def call(self, name: str, arguments) -> dict:
+        """Validate and run one tool call; always returns an observation dict."""
+        if name not in TOOL_SCHEMAS:
+            obs = {"ok": False, "error": {"type": "unknown_tool", "message": f"no tool named {name!r}",
+                                          "available": sorted(TOOL_SCHEMAS)}}
+        elif not isinstance(arguments, dict):
+            obs = {"ok": False, "error": {"type": "invalid_arguments",
+                                          "message": f"arguments must be a JSON object, got {type(arguments).__name__}"}}
+        else:
+            schema = TOOL_SCHEMAS[name]["parameters"]
+            errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(arguments), key=lambda e: list(e.path))
+            if errors:
+                where = lambda e: ".".join(map(str, e.path)) or "(arguments)"
+                obs = {"ok": False, "error": {"type": "invalid_arguments",
+                                              "message": "; ".join(f"{where(e)}: {e.message}" for e in errors[:8])}}
+            else:
+                try:
+                    obs = {"ok": True, "result": getattr(self, f"_tool_{name}")(**copy.deepcopy(arguments))}
+                except ToolError as exc:
+                    obs = {"ok": False, "error": {"type": "tool_error", "message": str(exc)}}
+                except Exception as exc:  # a bug in a tool must not crash the agent loop
+                    obs = {"ok": False, "error": {"type": "internal_error", "message": f"{type(exc).__name__}: {exc}"}}
+        self.calls.append((name, arguments, obs["ok"]))
+        return obs
+
+    # ------------------------------------------------------------------ weather
+    def weather_on(self, location: str, day: dt.date) -> dict:
+        key = (self.seed, location.strip().lower(), day.isoformat())
+        temp = round(-5 + _rng_int(*key, "t", mod=350) / 10, 1)
+        return {"date": day.isoformat(), "condition": CONDITIONS[_rng_int(*key, "c", mod=len(CONDITIONS))],
+                "temperature_c": temp, "humidity_pct": 30 + _rng_int(*key, "h", mod=60)}
+
+    def _tool_get_weather_info(self, location, start_date=None, end_date=None, is_current="no"):
+        if is_current == "yes" or not start_date:
+            return {"location": location, "current": self.weather_on(location, self.today)}
+        start, end = _date(start_date), _date(end_date or start_date)
+        if end < start or (end - start).days > 14:
+            raise ToolError("end_date must be on or after start_date and at most 14 days later")
+        days = [self.weather_on(location, start + dt.timedelta(days=i)) for i in range((end - start).days + 1)]
+        return {"location": location, "forecast": days}
+
+    # ------------------------------------------------------------------ calendar
+    def busy(self, day: dt.date) -> list[tuple[int, int]]:
+        """Busy hours (start, end) on a day: seeded appointments plus meetings created in this world."""
+        if day.weekday() >= 5:
+            return [(9, 18)]
+        first = 9 + _rng_int(self.seed, day.isoformat(), "b", mod=7)
+        busy = [(first, first + 1 + _rng_int(self.seed, day.isoformat(), "l", mod=2))]
+        busy += [(int(m["start_time"][:2]), int(m["end_time"][:2])) for m in self.meetings if m["date"] == day.isoformat()]
+        return sorted(busy)
+
+    def free_slots(self, day: dt.date) -> list[dict]:
+        slots, hour = [], 9
+        for start, end in self.busy(day) + [(18, 18)]:
+            if start > hour:
+                slots.append({"date": day.isoformat(), "start_time": f"{hour:02d}:00", "end_time": f"{start:02d}:00"})
+            hour = max(hour, end)
+        return slots
+
+    def _tool_get_free_slots(self, start_date, end_date):
+        start, end = _date(start_date), _date(end_date)
+        if end < start or (end - start).days > 14:
+            raise ToolError("end_date must be on or after start_date and at most 14 days later")
+        return [s for i in range((end - start).days + 1) for s in self.free_slots(start + dt.timedelta(days=i))]
+
+    def _tool_find_contacts(self, team):
+        for name, members in CONTACTS.items():
+            if team.strip().lower() in (name.lower(), *(a.lower() for a in members["aliases"])):
+                return {"team": name, "members": members["members"]}
+        raise ToolError(f"no team called {team!r}; known teams: {', '.join(CONTACTS)}")
+
+    def _tool_create_meeting(self, title, date, start_time, end_time, attendees):
+        day = _date(date)
+        try:
+            start, end = int(start_time.split(":")[0]), int(end_time.split(":")[0])
+        except ValueError:
+            raise ToolError("times must look like HH:00") from None
+        if not (9 <= start < end <= 18):
+            raise ToolError("meetings must start and end between 09:00 and 18:00, end after start")
+        if not any(int(s["start_time"][:2]) <= start and end <= int(s["end_time"][:2]) for s in self.free_slots(day)):
+            raise ToolError(f"{date} {start_time}-{end_time} is not free; call get_free_slots first")
+        meeting = {"id": f"M{len(self.meetings) + 1:03d}", "title": title, "date": date,
+                   "start_time": f"{start:02d}:00", "end_time": f"{end:02d}:00", "attendees": list(attendees)}
+        self.meetings.append(meeting)
+        return {"created": meeting}
+
+    # ------------------------------------------------------------------ flights
+    def flights(self, origin: str, destination: str, day: dt.date) -> list[dict]:
+        out = []
+        for i in range(3):
+            key = (self.seed, origin.lower(), destination.lower(), day.isoformat(), i)
+            hour = 7 + 4 * i + _rng_int(*key, "h", mod=3)
+            out.append({"flight_number": f"MU{5000 + _rng_int(*key, 'n', mod=4000)}", "origin": origin,
+                        "destination": destination, "date": day.isoformat(), "departure": f"{hour:02d}:{15 * _rng_int(*key, 'm', mod=4):02d}",
+                        "price_cny": 500 + 10 * _rng_int(*key, "p", mod=120)})
+        return out
+
+    def _tool_search_flights(self, destination, date, origin="Beijing"):
+        if origin.strip().lower() == destination.strip().lower():
+            raise ToolError("origin and destination are the same city")
+        day = _date(date)
+        if day < self.today:
+            raise ToolError(f"{date} is in the past (today is {self.today.isoformat()})")
+        return self.flights(origin, destination, day)
+
+    def _tool_book_flight(self, flight_number, date, passenger="the user"):
+        day = _date(date)
+        # a flight exists if some search from any known origin would list it; search our own generator
+        for origin in ("Beijing", "Shanghai", "Hangzhou", "Guangzhou", "Shenzhen", "Chengdu"):
+            for dest in ("Beijing", "Shanghai", "Hangzhou", "Guangzhou", "Shenzhen", "Chengdu"):
+                for f in (self.flights(origin, dest, day) if origin != dest else []):
+                    if f["flight_number"] == flight_number:
+                        booking = {"booking_id": f"B{len(self.bookings) + 1:04d}", "passenger": passenger, **f}
+                        self.bookings.append(booking)
+                        return {"booked": booking}
+        raise ToolError(f"no flight {flight_number} on {date}; call search_flights first")
+
+    # ------------------------------------------------------------------ Hema retail
+    def _tool_hm_product_recommend(self, keywords_dict):
+        words = [str(v).lower() for v in keywords_dict.values()]
+        hits = [p for p in PRODUCTS if any(w in (p["category"] + " " + p["product_name"] + " " + " ".join(p["tags"])).lower()
+                                           for w in words)]
+        return [{k: p[k] for k in ("sku_code", "product_name", "product_price", "product_description")} for p in hits[:3]]
+
+    def _tool_hm_product_info(self, sku_code_list, sku_name_list, property_list):
+        out = []
+        for i, code in enumerate(sku_code_list):
+            product = next((p for p in PRODUCTS if p["sku_code"] == code), None)
+            if product is None:
+                raise ToolError(f"no product with sku_code {code}")
+            wanted = property_list[i] if i < len(property_list) else []
+            props = {w: product["properties"].get(w, "unknown") for w in (wanted or list(product["properties"]))}
+            out.append({"sku_code": code, "property": props})
+        return out
+
+    def _tool_hm_product_marketing(self, sku_code_list):
+        out = []
+        for code in sku_code_list:
+            product = next((p for p in PRODUCTS if p["sku_code"] == code), None)
+            if product is None:
+                raise ToolError(f"no product with sku_code {code}")
+            out.append({"sku_code": code, "promotion": product["promotion"]})
+        return out
+
+    def _tool_hm_recipe_recommend(self, keywords_dict):
+        words = [str(v).lower() for v in keywords_dict.values()]
+        return [r for r in RECIPES if any(w in (r["name"] + " " + " ".join(r["ingredients"])).lower() for w in words)][:3]
+
+    # ------------------------------------------------------------------ fire safety
+    def _tool_fire_recognition(self, image):
+        if image not in FIRE_IMAGES:
+            raise ToolError(f"no image {image!r}; known cameras: {', '.join(sorted(FIRE_IMAGES))}")
+        return {"image": image, "fire_detected": FIRE_IMAGES[image]}
+
+    def _tool_fire_alert(self):
+        self.alerts.append({"at": self.today.isoformat()})
+        return {"alert": "building administrators warned"}
+
+    def _tool_call_police(self):
+        self.police_calls += 1
+        return {"called": "110"}
+
+    def _tool_call_fireman(self):
+        self.fireman_calls += 1
+        return {"called": "119"}
+
+    # ------------------------------------------------------------------ code hosting, web, numbers
+    def _tool_github_latest_commit(self, repository):
+        repo = REPOSITORIES.get(repository.strip().lower())
+        if repo is None:
+            raise ToolError(f"no repository {repository!r}")
+        sha = hashlib.sha1(f"{self.seed}|{repository}".encode()).hexdigest()
+        return {"repository": repository, "latest_commit": sha, "message": repo["message"], "author": repo["author"]}
+
+    def _tool_web_search(self, text):
+        words = {w for w in text.lower().split() if len(w) > 2} - STOPWORDS
+        scored = sorted(((len(words & set(p["text"].lower().split())) + (p["title"].lower() in text.lower()), p)
+                         for p in WEB_PAGES), key=lambda x: -x[0])
+        return [{"title": p["title"], "snippet": p["text"][:160], "url": p["url"]} for s, p in scored[:3] if s > 0]
+
+    def _tool_calculator(self, expression):
+        return {"expression": expression, "result": round(safe_arithmetic(expression), 6)}
+
+    def _tool_unit_convert(self, value, from_unit, to_unit):
+        a, b = UNIT_FACTORS.get(from_unit.lower()), UNIT_FACTORS.get(to_unit.lower())
+        if a is None or b is None:
+            raise ToolError(f"unknown unit; known units: {', '.join(sorted(UNIT_FACTORS))}")
+        if a[0] != b[0]:
+            raise ToolError(f"cannot convert {a[0]} to {b[0]}")
+        if a[0] == "temperature":
+            celsius = {"c": value, "f": (value - 32) * 5 / 9, "k": value - 273.15}[a[1]]
+            result = {"c": celsius, "f": celsius * 9 / 5 + 32, "k": celsius + 273.15}[b[1]]
+        else:
+            result = value * a[1] / b[1]
+        return {"value": value, "from_unit": from_unit, "to_unit": to_unit, "result": round(result, 6)}
+
+
+def tool_schemas(names=None) -> list[dict]:
+    """OpenAI function-calling schemas (`{"type": "function", "function": {...}}`) for the named tools."""
+    names = list(TOOL_SCHEMAS) if names is None else names
+    return [{"type": "function", "function": copy.deepcopy(TOOL_SCHEMAS[n])} for n in names]
+
+
+def observation_text(observation: dict) -> str:
+    """The observation as the one-line JSON an agent reads."""
+    return json.dumps(observation, ensure_ascii=False)
