@@ -30,7 +30,7 @@ setup: $(VENV_STAMP) $(MODEL_STAMP)
 
 # Execute every notebook with the cpu profile into build/executed/ and print each one's metrics.
 course: setup
-	MPLBACKEND=agg $(PY) -m agent_lab.harness --profile $(PROFILE)
+	$(PY) -m agent_lab.harness --profile $(PROFILE)
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks

@@ -1,10 +1,17 @@
 """Agent Tuning Lab's shared helpers: small flat modules, one topic each.
 
-- `paths`    where things live (cache, build, metrics)              -- notebook 01
-- `model`    the base model: GGUF in a PyPI package -> HF folder      -- notebook 01
-- `server`   `transformers serve` on loopback, or an external endpoint -- notebook 01
-- `react`    the ReAct prompt, its parser, the "before" probe         -- notebook 01
-- `cost`     the seeds' training-cost table and implied utilisation   -- notebook 01
-- `harness`  papermill profiles, metrics JSON, `make course`          -- every notebook
+- `paths`         where things live (cache, build, metrics)                    -- notebook 01
+- `model`         the base model: GGUF in a PyPI package -> HF folder            -- notebook 01
+- `server`        `transformers serve` on loopback, or an external endpoint      -- notebook 01
+- `cost`          the seeds' training-cost table and implied utilisation         -- notebook 01
+- `probe`         single-turn probes: format validity and tool choice            -- notebooks 01, 02
+- `harness`       papermill profiles, metrics JSON, `make course`                -- every notebook
+- `world`         the simulated tool world (state, validation, tools)            -- notebook 02
+- `world_data`    its tool schemas and catalogues                                -- notebook 02
+- `tool_formats`  tool descriptions: OpenAI JSON, AutoGPT, ms-agent              -- notebook 02
+- `templates`     ReAct, ModelScope, AutoGPT, ToolLLaMA, chat-template tools     -- notebook 02
+- `agent_loop`    multi-step agent runs with full traces                         -- notebook 03
+- `planner`       the two-prompt design: JSON planner + summariser               -- notebook 03
+- `scenarios`     the seeds' weather / meeting / flight tasks and their checks   -- notebook 03
 """
 __version__ = "0.1.0"

@@ -89,8 +89,7 @@ def execute_notebook(path: Path, profile: str, out_dir: Path, cell_timeout: int 
     out_dir.mkdir(parents=True, exist_ok=True)
     output = out_dir / path.name
     params = {**notebook_parameters(profile, path.stem), **(extra or {})}
-    os.environ.setdefault("MPLBACKEND", "agg")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # figures: the kernel's inline backend (tests set agg)
     papermill.execute_notebook(str(path), str(output), parameters=params, cwd=str(path.parent),
                                kernel_name="python3", execution_timeout=cell_timeout, progress_bar=False)
     return output

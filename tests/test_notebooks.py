@@ -84,7 +84,38 @@ def check_01(m, params):
         assert isinstance(m[key], bool)
 
 
-CHECKS = {"01_why_agent_tuning": check_01}
+def check_02(m, params):
+    assert m["n_tools"] >= 16 and m["n_domains"] >= 6 and m["n_templates"] == 5
+    assert m["n_queries"] == params["N_QUERIES"] and m["records"] == 5 * params["N_QUERIES"]
+    assert set(m["per_template"]) == {"react", "modelscope", "autogpt", "toolllama", "chat_template"}
+    for name, row in m["per_template"].items():
+        assert 0 <= row["tool_accuracy"] <= row["tool_call_rate"] <= row["format_valid_rate"] <= 1, name
+        assert 250 < row["prompt_tokens"] < 1500, name  # a system prompt with four tools really was rendered
+    # lenient formats: plain text is a final answer, so prose from the base model is "valid" there
+    for name in ("modelscope", "chat_template"):
+        row = m["per_template"][name]
+        assert row["format_valid_rate"] >= row["tool_call_rate"]
+    assert m["template_renders_tools"] is False  # SmolLM2-135M's chat template ignores tools=
+    assert m["longest_prompt_template"] in m["per_template"]
+
+
+def check_03(m, params):
+    n_lang = len(params["LANGUAGES"])
+    assert m["n_runs"] == 2 * 3 * n_lang  # two designs x three scenarios x languages
+    for design in ("plan_and_summarize", "react"):
+        row = m[design]
+        assert 0 <= row["success_rate"] <= 1 and 0 <= row["valid_replies"] <= 1
+        assert 1 <= row["llm_calls"] <= params["MAX_STEPS"] + 1
+        assert row["tool_calls"] <= params["MAX_STEPS"]
+        assert row["tokens"] > 300 * row["llm_calls"]  # every call carried a real prompt
+    assert m["planner_replies"] >= 3 * n_lang
+    assert sum(m["planner_problems"].values()) == m["planner_replies"]
+    assert set(m["planner_problems"]) <= {"valid", "not_json", "schema", "unknown_tool", "bad_args"}
+    assert m["schema_examples_caught"] == 6  # the six hand-written mistakes, each caught
+    assert 0 <= m["summary_key_fact_rate"] <= 1
+
+
+CHECKS = {"01_why_agent_tuning": check_01, "02_agent_prompt_templates": check_02, "03_plan_and_summarize": check_03}
 
 
 def test_every_notebook_has_a_checker():
