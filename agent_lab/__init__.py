@@ -9,6 +9,7 @@
 - `world`         the simulated tool world (state, validation, tools)            -- notebook 02
 - `world_data`    its tool schemas and catalogues                                -- notebook 02
 - `tool_formats`  tool descriptions: OpenAI JSON, AutoGPT, ms-agent              -- notebook 02
+- `steps`         the typed Step and the text readers parsers share            -- notebook 02
 - `templates`     ReAct, ModelScope, AutoGPT, ToolLLaMA, chat-template tools     -- notebook 02
 - `agent_loop`    multi-step agent runs with full traces                         -- notebook 03
 - `planner`       the two-prompt design: JSON planner + summariser               -- notebook 03

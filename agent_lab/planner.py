@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import jsonschema
 
-from agent_lab.templates import read_object
+from agent_lab.steps import read_object
 from agent_lab.tool_formats import describe, tool_names
 from agent_lab.world import TODAY, World, observation_text
 

@@ -3,106 +3,19 @@
 Introduced in notebook 02 (`02_agent_prompt_templates`).
 
 Every template renders a conversation (system prompt from tools, the query, and the history of
-steps and observations) and parses model text into a typed `Step`: a tool call, a final answer,
-a give-up, or a parse error that says what was wrong. `parse` never raises, and
+steps and observations) and parses model text into a typed `Step` (`agent_lab.steps`): a tool call,
+a final answer, a give-up, or a parse error that says what was wrong. `parse` never raises, and
 `parse(render(step)) == step` for every step a template can express. Arguments written as Python
 literals (single quotes, as in the ms-agent data) are read with `ast.literal_eval`, never `eval`.
 """
 from __future__ import annotations
 
-import ast
 import json
-import re
-from dataclasses import dataclass, field
 
+from agent_lab.steps import FENCE, KINDS, Step, action_name, read_object, split_fields  # noqa: F401 (KINDS, Step re-exported)
 from agent_lab.tool_formats import describe, tool_names
 
-KINDS = ("tool_call", "final_answer", "give_up", "parse_error")
 
-
-@dataclass
-class Step:
-    """One parsed model turn."""
-
-    kind: str
-    thought: str = ""
-    name: str = ""
-    arguments: dict = field(default_factory=dict)
-    answer: str = ""
-    error: str = ""
-
-    @property
-    def valid(self) -> bool:
-        return self.kind != "parse_error"
-
-
-# ---------------------------------------------------------------------------- shared parsing
-_FENCE = re.compile(r"```[a-zA-Z]*\n?|```")
-
-
-def first_object(text: str) -> tuple[str | None, str]:
-    """The first balanced {...} in `text` (braces inside strings respected). Returns (blob, error)."""
-    start = text.find("{")
-    if start < 0:
-        return None, "no JSON object found"
-    depth, quote, escaped = 0, "", False
-    for i in range(start, len(text)):
-        ch = text[i]
-        if quote:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == quote:
-                quote = ""
-        elif ch in "\"'":
-            quote = ch
-        elif ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return text[start:i + 1], ""
-    return None, "unclosed '{'"
-
-
-def read_object(text: str, strict: bool = False) -> tuple[dict | None, str]:
-    """Read the first object in `text` as JSON, else (unless `strict`) as a Python dict literal."""
-    blob, error = first_object(_FENCE.sub("", text))
-    if blob is None:
-        return None, error
-    readers = (json.loads,) if strict else (json.loads, ast.literal_eval)
-    for reader in readers:
-        try:
-            value = reader(blob)
-        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-            continue
-        if isinstance(value, dict):
-            return value, ""
-    return None, f"not {'valid JSON' if strict else 'JSON or a Python dict'}: {blob[:60]!r}"
-
-
-_FIELD = re.compile(r"^[ \t]*(Thought|Action Input|Action|Observation|Final Answer)[ \t]*[:：][ \t]*", re.M | re.I)
-
-
-def split_fields(text: str) -> dict[str, str]:
-    """'Thought: ..\\nAction: ..' -> {'Thought': .., 'Action': ..}; stops at the first Observation."""
-    fields: dict[str, str] = {}
-    marks = list(_FIELD.finditer(text))
-    for i, m in enumerate(marks):
-        key = m.group(1).title()
-        if key == "Observation":  # the model must stop here; what follows is not its turn
-            break
-        fields.setdefault(key, text[m.end(): marks[i + 1].start() if i + 1 < len(marks) else len(text)].strip())
-    return fields
-
-
-def _action_name(raw: str) -> str:
-    lines = _FENCE.sub("", raw).strip().splitlines()
-    return lines[0].strip(" `'\"") if lines else ""
-
-
-# ---------------------------------------------------------------------------- the templates
 class Template:
     """Base class: a name, stop strings, a system prompt, and render/parse/observation conventions."""
 
@@ -177,11 +90,11 @@ class ReAct(Template):
         fields = split_fields(text)
         thought = fields.get("Thought", "")
         if "Action" in fields:
-            name = _action_name(fields["Action"])
+            name = action_name(fields["Action"])
             if not name:
                 return Step("parse_error", thought=thought, error="Action is empty")
             raw_args = fields.get("Action Input", "")
-            if not _FENCE.sub("", raw_args).strip():
+            if not FENCE.sub("", raw_args).strip():
                 return Step("tool_call", thought=thought, name=name)  # a tool without arguments
             args, error = read_object(raw_args)
             if args is None:
@@ -240,12 +153,55 @@ class ToolLLaMA(ReAct):
                     error="Finish needs return_type give_answer (with final_answer) or give_up_and_restart")
 
 
-class ModelScope(Template):
+class TaggedCall(Template):
+    """Shared by ModelScope and chat-template tool calling: plain text is the answer; a tool call is a
+    JSON object between START and END tags, its name and arguments under the first of NAME_KEYS/ARGS_KEYS."""
+
+    START = END = PAD = ""  # PAD goes between the tags and the JSON
+    NAME_KEYS: tuple[str, ...] = ("name",)
+    ARGS_KEYS: tuple[str, ...] = ("arguments",)
+
+    def render(self, step):
+        if step.kind == "tool_call":
+            call = json.dumps({self.NAME_KEYS[0]: step.name, self.ARGS_KEYS[0]: step.arguments}, ensure_ascii=False)
+            block = f"{self.START}{self.PAD}{call}{self.PAD}{self.END}"
+            return f"{step.thought}\n{block}" if step.thought else block
+        if step.kind == "final_answer":
+            return step.answer
+        raise ValueError(f"{self.name} cannot express a {step.kind} step")
+
+    def _parse(self, text):
+        if self.START not in text:
+            if self.END in text:
+                return Step("parse_error", error=f"{self.END} without {self.START}")
+            return Step("final_answer", answer=text.strip())
+        thought, rest = text.split(self.START, 1)
+        thought = thought.strip()
+        if self.END not in rest:
+            return Step("parse_error", thought=thought, error=f"{self.START} without {self.END}")
+        call, error = read_object(rest.split(self.END, 1)[0])
+        if call is None:
+            return Step("parse_error", thought=thought, error=f"tool call: {error}")
+        name = next((call[k] for k in self.NAME_KEYS if k in call), None)
+        args = next((call[k] for k in self.ARGS_KEYS if k in call), {})
+        if isinstance(args, str):  # OpenAI-style arguments given as a JSON string
+            args, error = read_object(args, strict=True)
+            if args is None:
+                return Step("parse_error", thought=thought, error=f"arguments: {error}")
+        if not isinstance(name, str) or not name.strip():
+            return Step("parse_error", thought=thought, error=f"tool call has no {self.NAME_KEYS[0]}")
+        if not isinstance(args, dict):
+            return Step("parse_error", thought=thought, name=name, error=f"{self.ARGS_KEYS[0]} is not an object")
+        return Step("tool_call", thought=thought, name=name, arguments=args)
+
+
+class ModelScope(TaggedCall):
     """ModelScope-Agent: a tool call is a JSON block between <|startofthink|> and <|endofthink|>."""
 
     name = "modelscope"
     tool_format = "openai_json"
     START, END = "<|startofthink|>", "<|endofthink|>"
+    NAME_KEYS, ARGS_KEYS = ("command_name", "api_name"), ("args", "parameters")
     stop = ("<|startofexec|>",)
 
     def system_prompt(self, tools, tool_format=None):
@@ -258,33 +214,6 @@ class ModelScope(Template):
 
     def observation(self, text):
         return f"<|startofexec|>{text}<|endofexec|>"
-
-    def render(self, step):
-        if step.kind == "tool_call":
-            call = json.dumps({"command_name": step.name, "args": step.arguments}, ensure_ascii=False)
-            return f"{step.thought}\n{self.START}{call}{self.END}" if step.thought else f"{self.START}{call}{self.END}"
-        if step.kind == "final_answer":
-            return step.answer
-        raise ValueError(f"ModelScope cannot express a {step.kind} step")
-
-    def _parse(self, text):
-        if self.START not in text:
-            if self.END in text:
-                return Step("parse_error", error=f"{self.END} without {self.START}")
-            return Step("final_answer", answer=text.strip())
-        thought, rest = text.split(self.START, 1)
-        if self.END not in rest:
-            return Step("parse_error", thought=thought.strip(), error=f"{self.START} without {self.END}")
-        call, error = read_object(rest.split(self.END, 1)[0])
-        if call is None:
-            return Step("parse_error", thought=thought.strip(), error=f"tool call: {error}")
-        name = call.get("command_name", call.get("api_name"))
-        args = call.get("args", call.get("parameters", {}))
-        if not isinstance(name, str) or not name.strip():
-            return Step("parse_error", thought=thought.strip(), error="tool call has no command_name")
-        if not isinstance(args, dict):
-            return Step("parse_error", thought=thought.strip(), name=name, error="args is not an object")
-        return Step("tool_call", thought=thought.strip(), name=name, arguments=args)
 
 
 class AutoGPT(Template):
@@ -345,7 +274,7 @@ class AutoGPT(Template):
         return Step("tool_call", thought=thought, name=command["name"], arguments=args)
 
 
-class ChatTemplateTools(Template):
+class ChatTemplateTools(TaggedCall):
     """Tool calling through the chat template's own convention: <tools> in the system, <tool_call> replies.
 
     Models whose chat template renders `tools=` (Qwen2.5, Llama 3.1, ...) get the same tags from
@@ -355,7 +284,7 @@ class ChatTemplateTools(Template):
 
     name = "chat_template"
     tool_format = "openai_json"
-    START, END = "<tool_call>", "</tool_call>"
+    START, END, PAD = "<tool_call>", "</tool_call>", "\n"
     stop = ("<tool_response>",)
 
     def system_prompt(self, tools, tool_format=None):
@@ -368,34 +297,6 @@ class ChatTemplateTools(Template):
 
     def observation(self, text):
         return f"<tool_response>\n{text}\n</tool_response>"
-
-    def render(self, step):
-        if step.kind == "tool_call":
-            call = json.dumps({"name": step.name, "arguments": step.arguments}, ensure_ascii=False)
-            return f"{step.thought}\n{self.START}\n{call}\n{self.END}" if step.thought else f"{self.START}\n{call}\n{self.END}"
-        if step.kind == "final_answer":
-            return step.answer
-        raise ValueError(f"chat-template tool calling cannot express a {step.kind} step")
-
-    def _parse(self, text):
-        if self.START not in text:
-            return Step("final_answer", answer=text.strip())
-        thought, rest = text.split(self.START, 1)
-        if self.END not in rest:
-            return Step("parse_error", thought=thought.strip(), error=f"{self.START} without {self.END}")
-        call, error = read_object(rest.split(self.END, 1)[0])
-        if call is None:
-            return Step("parse_error", thought=thought.strip(), error=f"tool call: {error}")
-        name, args = call.get("name"), call.get("arguments", {})
-        if isinstance(args, str):  # OpenAI-style arguments given as a JSON string
-            args, error = read_object(args, strict=True)
-            if args is None:
-                return Step("parse_error", thought=thought.strip(), error=f"arguments: {error}")
-        if not isinstance(name, str) or not name.strip():
-            return Step("parse_error", thought=thought.strip(), error="tool call has no name")
-        if not isinstance(args, dict):
-            return Step("parse_error", thought=thought.strip(), name=name, error="arguments is not an object")
-        return Step("tool_call", thought=thought.strip(), name=name, arguments=args)
 
 
 TEMPLATES: dict[str, Template] = {t.name: t for t in (ReAct(), ModelScope(), AutoGPT(), ToolLLaMA(), ChatTemplateTools())}
