@@ -48,6 +48,7 @@ test-fast: setup
 
 bench: setup
 	$(PY) bench/serve_latency.py
+	$(PY) bench/build_data.py
 
 clean:
 	rm -rf build

@@ -14,5 +14,15 @@
 - `agent_loop`    multi-step agent runs with full traces                         -- notebook 03
 - `planner`       the two-prompt design: JSON planner + summariser               -- notebook 03
 - `scenarios`     the seeds' weather / meeting / flight tasks and their checks   -- notebook 03
+- `queries`       task generation: intents, families, slots, hard negatives      -- notebook 04
+- `oracle`        the oracle teacher: gold trajectories in the world             -- notebook 04
+- `examples`      trajectories rendered as training examples (Query x Tools x Template) -- notebook 04
+- `teachers`      LLM teacher, rewards, CoT completion, human review sheet      -- notebook 04
+- `quality`       validation, PII, dedup, conflicts, balance, splits, ratio     -- notebook 04
+- `general_data`  general instructions, self-cognition, mixing at eta           -- notebook 04
+- `exports`       HF datasets, ms-swift, LLaMA-Factory, ms-agent, OpenAI        -- notebook 04
+- `build_data`    the whole pipeline in one call, with yields                   -- notebook 04
+- `scoring`       ROUGE-L (CJK-aware) and the automatic judge                   -- notebook 05
+- `meta_agent`    six-section templates, composed and filtered                  -- notebook 05
 """
 __version__ = "0.1.0"

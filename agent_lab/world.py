@@ -35,12 +35,14 @@ class ToolError(Exception):
 
 
 def resolve_date(phrase: str, today: dt.date = TODAY) -> dt.date:
-    """'today', 'tomorrow', 'this friday', 'next monday', '2026-11-27', '周五' -> a date."""
+    """'today', 'tomorrow', 'this friday', 'next monday', '2026-11-27', '周五', '本周三', '下周一' -> a date."""
     text = phrase.strip().lower()
-    zh = {"周一": "monday", "周二": "tuesday", "周三": "wednesday", "周四": "thursday", "周五": "friday",
-          "周六": "saturday", "周日": "sunday", "今天": "today", "明天": "tomorrow"}
-    for k, v in zh.items():
-        text = text.replace(k, v)
+    zh = {"今天": "today", "明天": "tomorrow", "一": "monday", "二": "tuesday", "三": "wednesday", "四": "thursday",
+          "五": "friday", "六": "saturday", "日": "sunday", "天": "sunday"}
+    if text in ("今天", "明天"):
+        text = zh[text]
+    elif text.lstrip("本下这").startswith(("周", "星期")) and text[-1] in zh:
+        text = ("next " if text.startswith("下") else "this ") + zh[text[-1]]
     if text == "today":
         return today
     if text == "tomorrow":
@@ -108,6 +110,7 @@ class World:
     police_calls: int = 0
     fireman_calls: int = 0
     calls: list = field(default_factory=list)  # every call made: (name, arguments, ok)
+    listed: dict = field(default_factory=dict)  # flights shown by search_flights, bookable by number
 
     # ------------------------------------------------------------------ the dispatcher
     def call(self, name: str, arguments) -> dict:
@@ -213,19 +216,17 @@ class World:
         day = _date(date)
         if day < self.today:
             raise ToolError(f"{date} is in the past (today is {self.today.isoformat()})")
-        return self.flights(origin, destination, day)
+        found = self.flights(origin, destination, day)
+        self.listed.update({(f["flight_number"], f["date"]): f for f in found})
+        return found
 
     def _tool_book_flight(self, flight_number, date, passenger="the user"):
-        day = _date(date)
-        # a flight exists if some search from any known origin would list it; search our own generator
-        for origin in ("Beijing", "Shanghai", "Hangzhou", "Guangzhou", "Shenzhen", "Chengdu"):
-            for dest in ("Beijing", "Shanghai", "Hangzhou", "Guangzhou", "Shenzhen", "Chengdu"):
-                for f in (self.flights(origin, dest, day) if origin != dest else []):
-                    if f["flight_number"] == flight_number:
-                        booking = {"booking_id": f"B{len(self.bookings) + 1:04d}", "passenger": passenger, **f}
-                        self.bookings.append(booking)
-                        return {"booked": booking}
-        raise ToolError(f"no flight {flight_number} on {date}; call search_flights first")
+        flight = self.listed.get((flight_number, _date(date).isoformat()))
+        if flight is None:
+            raise ToolError(f"no flight {flight_number} on {date}; call search_flights first")
+        booking = {"booking_id": f"B{len(self.bookings) + 1:04d}", "passenger": passenger, **flight}
+        self.bookings.append(booking)
+        return {"booked": booking}
 
     # ------------------------------------------------------------------ Hema retail
     def _tool_hm_product_recommend(self, keywords_dict):

@@ -115,7 +115,37 @@ def check_03(m, params):
     assert 0 <= m["summary_key_fact_rate"] <= 1
 
 
-CHECKS = {"01_why_agent_tuning": check_01, "02_agent_prompt_templates": check_02, "03_plan_and_summarize": check_03}
+def check_04(m, params):
+    assert m["n_train"] == params["N_TRAIN"] and m["n_positive"] == 4 * m["n_negative"]  # exact 4:1
+    assert m["leaked_test_queries"] == 0 and m["rejected_rows"] == 0
+    assert all(m["exports_round_trip"].values()) and len(m["exports_round_trip"]) == 5
+    assert m["splits"]["test"] > 0 and m["splits"]["test_template"] > 0 and m["splits"]["test_tools"] > 0
+    assert m["n_tools_called"] >= 14  # every training tool appears (two are held out)
+    mix = m["mix"]
+    assert abs(mix["eta_reached"] - params["ETA"]) < 0.02 and mix["self_cognition"] == params["N_SELF_COGNITION"]
+    assert 100 < m["token_length"]["median"] < m["token_length"]["max"] < 4096
+    yields = {y["stage"]: y for y in m["yields"]}
+    assert yields["tasks generated"]["kept"] > m["n_train"]
+    assert all(0 <= y["kept"] <= y["in"] for y in m["yields"])
+    teacher = m["teacher"]
+    assert teacher["n"] == params["N_TEACHER_TASKS"] and 0 <= teacher["kept_r1"] <= teacher["kept_r_2_3"] <= teacher["n"]
+    assert m["review"]["dropped"] + m["review"]["fixed"] + m["review"]["kept"] <= teacher["n"]
+
+
+def check_05(m, params):
+    axes = m["axes"]
+    assert axes["templates"] == 4 and axes["tool-description formats"] == 3  # ToolLLaMA is held out
+    assert axes["template x format combinations"] == 12
+    assert axes["distinct queries"] > 0.5 * params["N_TRAIN"] and axes["intents"] >= 15
+    assert m["n_groups"] == params["N_GROUPS"]
+    assert m["n_candidates"] == params["N_GROUPS"] * params["CANDIDATES_PER_GROUP"]
+    assert m["instances"] == m["n_candidates"] * params["N_FILTER_QUERIES"]
+    assert 0 <= m["instances_kept"] <= m["instances"] and 0 <= m["templates_kept"] <= m["n_candidates"]
+    assert 0 <= m["mean_score1"] <= 1 and 0 <= m["mean_score2"] <= 1
+
+
+CHECKS = {"01_why_agent_tuning": check_01, "02_agent_prompt_templates": check_02, "03_plan_and_summarize": check_03,
+          "04_building_training_data": check_04, "05_generalization_meta_agent": check_05}
 
 
 def test_every_notebook_has_a_checker():

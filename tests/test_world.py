@@ -126,7 +126,9 @@ def test_relative_dates_from_fixed_today():
     assert TODAY.weekday() == 0
     assert resolve_date("this Friday") == dt.date(2026, 11, 27) == resolve_date("周五")
     assert resolve_date("tomorrow") == dt.date(2026, 11, 24) == resolve_date("明天")
-    assert resolve_date("next Monday") == dt.date(2026, 11, 30)
+    assert resolve_date("next Monday") == dt.date(2026, 11, 30) == resolve_date("下周一")
+    assert resolve_date("本周三") == dt.date(2026, 11, 25) == resolve_date("星期三")
+    assert resolve_date("周日") == dt.date(2026, 11, 29)
     assert resolve_date("2026-12-04") == dt.date(2026, 12, 4)
     with pytest.raises(ToolError):
         resolve_date("someday")

@@ -1,0 +1,232 @@
+"""Task generation: every tool and intent, paraphrase families, slot values, multi-step, recovery, hard negatives.
+
+Introduced in notebook 04 (`04_building_training_data`).
+
+An *intent* is what the user wants (weather now, book the cheapest flight, ...). Each intent has
+several *paraphrase families*: query templates in English or Chinese with `{slots}`. A task is one
+family filled with sampled slot values. Positives need tools: single-step, multi-step (free slots
+-> contacts -> meeting; search -> book the cheapest; recognise fire -> alert -> fire brigade) and
+recovery (the first call fails in the world, the agent reflects and recovers). Hard negatives are
+on-topic but need no tool ("今天天气真好"). `generate_tasks` builds an exact positive : negative ratio.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from agent_lab.world_data import CONTACTS, FIRE_IMAGES, PRODUCTS, RECIPES, REPOSITORIES, WEB_PAGES
+
+CITIES = [("Beijing", "北京"), ("Shanghai", "上海"), ("Hangzhou", "杭州"), ("Guangzhou", "广州"), ("Shenzhen", "深圳"),
+          ("Chengdu", "成都"), ("Wuhan", "武汉"), ("Nanjing", "南京"), ("Xi'an", "西安"), ("Chongqing", "重庆")]
+DAYS = [("today", "今天"), ("tomorrow", "明天"), ("this Wednesday", "本周三"), ("this Thursday", "周四"),
+        ("this Friday", "周五"), ("next Monday", "下周一"), ("next Tuesday", "下周二")]
+TEAMS = [("search product team", "搜索产品部"), ("data platform team", "数据平台部"), ("marketing team", "市场部")]
+CATEGORIES = [("phone", "手机"), ("milk", "牛奶"), ("fruit", "水果"), ("fish", "海鲜水产")]
+UNITS = [("mile", "km"), ("km", "mile"), ("lb", "kg"), ("kg", "lb"), ("f", "c"), ("c", "f"), ("jin", "kg"), ("ft", "m")]
+PII = [" My phone is {phone}.", " You can email me at {email}.", " 我的手机号是{phone}。", " 身份证号{idn}。"]
+
+# intent -> (kind, tools the gold solution calls, families {lang: [query templates]})
+INTENTS: dict[str, tuple[str, tuple[str, ...], dict[str, list[str]]]] = {
+    "weather_now": ("single", ("get_weather_info",), {
+        "en": ["What is the weather in {city} right now?", "How's the weather in {city} at the moment?",
+               "Is it cold in {city} now?"],
+        "zh": ["{city}现在天气怎么样？", "帮我查一下{city}当前的天气。"]}),
+    "weather_day": ("single", ("get_weather_info",), {
+        "en": ["What will the weather be in {city} {day}?", "Will it rain in {city} {day}?",
+               "Give me the forecast for {city} for {day}."],
+        "zh": ["{city}{day}天气怎么样？", "{day}{city}会下雨吗？"]}),
+    "free_slots": ("single", ("get_free_slots",), {
+        "en": ["When am I free {day}?", "Show my free time slots for {day}.", "Do I have any free time {day}?"],
+        "zh": ["我{day}有空吗？", "查一下我{day}的空闲时间。"]}),
+    "team_members": ("single", ("find_contacts",), {
+        "en": ["Who is on the {team}?", "List the members of the {team}.", "Who should I invite from the {team}?"],
+        "zh": ["{team}有哪些同事？", "帮我查一下{team}的成员。"]}),
+    "flight_search": ("single", ("search_flights",), {
+        "en": ["Find flights from {city} to {city2} {day}.", "What flights go from {city} to {city2} {day}?",
+               "Are there flights {city} to {city2} {day}?"],
+        "zh": ["{day}从{city}飞{city2}有哪些航班？", "帮我查{day}{city}到{city2}的航班。"]}),
+    "product_recommend": ("single", ("hm_product_recommend",), {
+        "en": ["Can you recommend some {category}?", "What {category} do you have?", "I want to buy {category}, any suggestions?"],
+        "zh": ["推荐几款{category}。", "你们有哪些{category}可以推荐？"]}),
+    "product_info": ("single", ("hm_product_info",), {
+        "en": ["What is the {prop} of {product} (sku {sku})?", "Tell me the {prop} of product {sku}, {product}."],
+        "zh": ["{product}（编码{sku}）的{prop}是什么？", "商品{sku}（{product}）的{prop}怎么样？"]}),
+    "product_marketing": ("single", ("hm_product_marketing",), {
+        "en": ["Are there promotions on product {sku}?", "Any discount for sku {sku} right now?"],
+        "zh": ["商品{sku}现在有什么优惠？", "编码{sku}的商品有促销活动吗？"]}),
+    "recipe": ("single", ("hm_recipe_recommend",), {
+        "en": ["What can I cook with {ingredient}?", "Recommend a recipe that uses {ingredient}."],
+        "zh": ["用{ingredient}能做什么菜？", "推荐一个有{ingredient}的菜谱。"]}),
+    "fire_check": ("single", ("fire_recognition",), {
+        "en": ["Is there a fire in the image {image}?", "Check {image} for fire."],
+        "zh": ["帮我看看{image}这张图里有没有着火。", "{image}里有火吗？"]}),
+    "fire_alarm": ("single", ("fire_alert",), {
+        "en": ["Sound the fire alarm for the building administrators.", "Trigger the building fire alert now."],
+        "zh": ["立刻启动火警警报。", "通知大楼管理员，拉响火警。"]}),
+    "police": ("single", ("call_police",), {
+        "en": ["Someone is breaking into the office, call the police!", "Call 110, there is a thief here."],
+        "zh": ["有小偷，快帮我报警！", "帮我打110报警。"]}),
+    "fireman": ("single", ("call_fireman",), {
+        "en": ["The kitchen is on fire, call the fire brigade!", "Call 119 right away."],
+        "zh": ["厨房着火了，快叫消防员！", "马上拨打119。"]}),
+    "repo_commit": ("single", ("github_latest_commit",), {
+        "en": ["What is the latest commit in {repo}?", "Show me the newest commit of the {repo} repository."],
+        "zh": ["查一下{repo}仓库最新的提交。", "{repo}最近一次提交是什么？"]}),
+    "web": ("single", ("web_search",), {
+        "en": ["Search the web for {topic}.", "Look up {topic} online."],
+        "zh": ["帮我搜索一下{topic}。", "网上查一下{topic}。"]}),
+    "calc": ("single", ("calculator",), {
+        "en": ["What is {expr}?", "Calculate {expr}."],
+        "zh": ["帮我算一下 {expr}。", "{expr} 等于多少？"]}),
+    "convert": ("single", ("unit_convert",), {
+        "en": ["Convert {value} {from_unit} to {to_unit}.", "How many {to_unit} is {value} {from_unit}?"],
+        "zh": ["{value} {from_unit} 等于多少 {to_unit}？", "把{value}{from_unit}换算成{to_unit}。"]}),
+    "schedule_meeting": ("multi", ("get_free_slots", "find_contacts", "create_meeting"), {
+        "en": ["Set up a one-hour meeting with the {team} at my first free time {day}.",
+               "Schedule a sync with the {team} {day}, whenever I'm free."],
+        "zh": ["请帮我约一个和{team}的需求沟通会，{day}我日历上空闲的时间都可以。", "{day}找个空档和{team}开个会。"]}),
+    "book_cheapest": ("multi", ("search_flights", "book_flight"), {
+        "en": ["Book me the cheapest flight from {city} to {city2} {day}.", "Get me the lowest-priced {city}-{city2} flight {day}."],
+        "zh": ["帮我订一张{day}从{city}去{city2}最便宜的机票。", "{day}{city}飞{city2}，订最便宜的那班。"]}),
+    "fire_emergency": ("multi", ("fire_recognition", "fire_alert", "call_fireman"), {
+        "en": ["Check {image}; if there is a fire, raise the alarm and call the fire brigade.",
+               "Camera {image} might show a fire. Handle it."],
+        "zh": ["检查{image}，如果着火了就报警并叫消防员。", "{image}好像有火情，请处理。"]}),
+    "book_given_flight": ("recovery", ("book_flight", "search_flights"), {
+        "en": ["Book flight {bad_flight} from {city} to {city2} {day}.", "Please reserve {bad_flight}, {city} to {city2}, {day}."],
+        "zh": ["帮我订{day}{city}到{city2}的{bad_flight}航班。", "预订{bad_flight}，{day}从{city}飞{city2}。"]}),
+    "meeting_at_busy_time": ("recovery", ("create_meeting", "get_free_slots"), {
+        "en": ["Book a one-hour {team} meeting {day} at {busy_hour}; if that time is taken, use my first free slot that day."],
+        "zh": ["{day}{busy_hour}和{team}开一小时会，如果那个时间被占了就用当天第一个空档。"]}),
+}
+
+# hard negatives: on-topic, no tool needed. (query template, reply template) families with slots.
+HARD_NEGATIVES = {
+    "en": [("The weather in {city} is lovely today.", "It sounds lovely! Enjoy the day in {city}."),
+           ("I love flying to {city} in autumn.", "Autumn is a great time to visit {city}."),
+           ("What does a calendar app do?", "A calendar app keeps your events and meetings and shows when you are free."),
+           ("Thanks, the meeting with the {team} went well!", "Glad to hear the meeting with the {team} went well!"),
+           ("Fire drills are important for safety.", "Agreed: regular drills help everyone know the way out."),
+           ("Do you like {category}?", "I don't eat or drink, but many people enjoy {category}."),
+           ("What is a commit in git?", "A commit is a saved snapshot of changes in a git repository, with a message and an author."),
+           ("Why do people convert units?", "Because different countries and fields use different units, such as miles and kilometres."),
+           ("Rainy days in {city} make me sleepy.", "Rain often has that effect. A cup of tea might help!"),
+           ("I just got back from {city}, what a trip!", "Welcome back! I hope you enjoyed {city}."),
+           ("My {team} works really hard.", "It sounds like the {team} is very dedicated!"),
+           ("Flights to {city} are so expensive these days.", "Prices do go up and down; booking early often helps."),
+           ("Hello! How are you?", "Hello! I'm doing well, thanks. How can I help you today?")],
+    "zh": [("{city}今天天气真好。", "是啊，{city}天气不错，好好享受吧！"),
+           ("我喜欢坐飞机去{city}旅行。", "{city}是个好地方，祝你旅途愉快！"),
+           ("日历有什么用？", "日历可以记录日程和会议，帮助你安排时间。"),
+           ("谢谢你，和{team}的会开得很顺利！", "不客气，很高兴和{team}的会议顺利！"),
+           ("消防演练很重要。", "是的，定期演练能让大家熟悉逃生路线。"),
+           ("{category}有营养吗？", "{category}是很多人日常饮食的一部分，适量食用有益健康。"),
+           ("你好！", "你好！有什么可以帮你的吗？"),
+           ("{city}下雨天让人想睡觉。", "下雨天确实容易犯困，可以喝杯茶提提神。"),
+           ("最近去{city}的机票好贵啊。", "机票价格确实有波动，提前预订通常会便宜一些。")],
+}
+
+
+@dataclass
+class Task:
+    id: str
+    intent: str
+    kind: str  # single | multi | recovery | negative
+    lang: str
+    family: str  # intent/lang/template index: the unit of leakage-free splitting
+    query: str
+    slots: dict = field(default_factory=dict)
+    tools: tuple[str, ...] = ()  # tools the gold solution calls (empty for negatives)
+    answer: str = ""  # the reference reply of a hard negative
+
+
+def _slots(intent: str, lang: str, rng: random.Random) -> dict:
+    zh = lang == "zh"
+    pick = lambda pairs: rng.choice(pairs)  # noqa: E731
+    city, city2 = rng.sample(CITIES, 2)
+    day = pick(DAYS)
+    team = pick(TEAMS)
+    product = pick(PRODUCTS)
+    slots = {"city_en": city[0], "city2_en": city2[0], "city": city[zh], "city2": city2[zh], "day_en": day[0],
+             "day": day[zh], "team_en": team[0], "team": team[zh]}
+    if intent == "product_recommend":
+        cat = pick(CATEGORIES)
+        slots.update(category=cat[zh], category_zh=cat[1])
+    if intent in ("product_info", "product_marketing"):
+        prop = rng.choice(list(product["properties"]))
+        slots.update(sku=product["sku_code"], product=product["product_name"], prop=prop)
+    if intent == "recipe":
+        recipe = pick(RECIPES)
+        slots.update(ingredient=rng.choice(recipe["ingredients"]))
+    if intent in ("fire_check", "fire_emergency"):
+        slots.update(image=rng.choice(sorted(FIRE_IMAGES)))
+    if intent == "repo_commit":
+        slots.update(repo=rng.choice(sorted(REPOSITORIES)))
+    if intent == "web":
+        page = pick(WEB_PAGES)
+        slots.update(topic=page["title"])
+    if intent == "calc":
+        a, b, c = rng.randint(2, 999), rng.randint(2, 99), rng.randint(2, 9)
+        slots.update(expr=rng.choice([f"{a} + {b} * {c}", f"({a} - {b}) * {c}", f"{a} / {c}", f"{b} ** 2 - {c}"]))
+    if intent == "convert":
+        frm, to = pick(UNITS)
+        slots.update(value=rng.choice([1, 3, 10, 12.5, 42, 100, 250]), from_unit=frm, to_unit=to)
+    if intent == "book_given_flight":
+        slots.update(bad_flight=f"CA{rng.randint(1000, 9999)}")
+    if intent == "meeting_at_busy_time":
+        slots.update(busy_hour="")  # filled by the oracle's world knowledge (see oracle.solve)
+    return slots
+
+
+def make_task(intent: str, lang: str, family_index: int, rng: random.Random, task_id: str,
+              pii_share: float = 0.0) -> Task:
+    kind, tools, families = INTENTS[intent]
+    template = families[lang][family_index]
+    slots = _slots(intent, lang, rng)
+    if intent == "meeting_at_busy_time":
+        from agent_lab.world import World, resolve_date  # the busy hour is a fact of the (seed-0) calendar
+
+        day = resolve_date(slots["day_en"])
+        day = day if day.weekday() < 5 else resolve_date("next monday")
+        slots["day_en"], slots["day"] = day.isoformat(), day.isoformat()
+        start, _ = World().busy(day)[0]
+        slots["busy_hour"] = f"{start:02d}:00"
+    query = template.format(**slots)
+    if pii_share and rng.random() < pii_share:
+        query += rng.choice(PII).format(phone=f"1{rng.choice('3589')}{rng.randint(10**8, 10**9 - 1)}",
+                                        email=f"user{rng.randint(10, 999)}@mail.example.org",
+                                        idn=f"{rng.randint(10**16, 10**17 - 1)}X")
+    return Task(task_id, intent, kind, lang, f"{intent}/{lang}/{family_index}", query, slots, tools)
+
+
+def negative_task(lang: str, index: int, rng: random.Random, task_id: str) -> Task:
+    query_t, answer_t = HARD_NEGATIVES[lang][index]
+    slots = _slots("no_tool", lang, rng)
+    cat = rng.choice(CATEGORIES)
+    slots["category"] = cat[lang == "zh"]
+    return Task(task_id, "no_tool", "negative", lang, f"no_tool/{lang}/{index}", query_t.format(**slots), slots, (),
+                answer_t.format(**slots))
+
+
+def generate_tasks(n_positive: int, ratio: tuple[int, int] = (4, 1), zh_share: float = 0.3, seed: int = 0,
+                   intents: list[str] | None = None, pii_share: float = 0.02) -> list[Task]:
+    """`n_positive` tool tasks spread evenly over intents, plus hard negatives at exactly `ratio`.
+
+    `n_positive` must be a multiple of `ratio[0]` so the built ratio is exact.
+    """
+    pos, neg = ratio
+    if n_positive % pos:
+        raise ValueError(f"n_positive={n_positive} must be a multiple of {pos} for an exact {pos}:{neg} ratio")
+    rng = random.Random(seed)
+    intents = list(intents or INTENTS)
+    tasks = []
+    for i in range(n_positive):
+        intent = intents[i % len(intents)]
+        lang = "zh" if rng.random() < zh_share else "en"
+        family = rng.randrange(len(INTENTS[intent][2][lang]))
+        tasks.append(make_task(intent, lang, family, rng, f"t{seed}-{i:05d}", pii_share))
+    for j in range(n_positive // pos * neg):
+        lang = "zh" if rng.random() < zh_share else "en"
+        tasks.append(negative_task(lang, rng.randrange(len(HARD_NEGATIVES[lang])), rng, f"n{seed}-{j:05d}"))
+    rng.shuffle(tasks)
+    return tasks

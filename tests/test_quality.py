@@ -1,0 +1,122 @@
+import json
+
+import pytest
+
+from agent_lab import quality
+from agent_lab.examples import build_example, offered_tools, render_messages, sample_examples
+from agent_lab.oracle import solve
+from agent_lab.queries import generate_tasks
+from agent_lab.templates import TEMPLATES, get_template
+
+
+@pytest.fixture(scope="module")
+def examples():
+    tasks = generate_tasks(200, seed=5)
+    trajs = [solve(t) for t in tasks]
+    return sample_examples(trajs, {t.id: t.family for t in tasks}, seed=5)
+
+
+def test_examples_are_valid_and_render_every_template(examples):
+    assert all(quality.validate_example(ex) == "" for ex in examples)
+    assert {ex["template"] for ex in examples} == set(TEMPLATES)
+    for ex in examples:
+        assert set(s["name"] for s in ex["steps"]) <= set(ex["tools"])  # the needed tools are offered
+        template = get_template(ex["template"])
+        assistant = [m["content"] for m in ex["messages"] if m["role"] == "assistant"]
+        assert len(assistant) == len(ex["steps"]) + 1
+        for text, step in zip(assistant, ex["steps"]):
+            parsed = template.parse(text)
+            assert parsed.kind == "tool_call" and parsed.name == step["name"] and parsed.arguments == step["arguments"]
+        assert template.parse(assistant[-1]).kind == "final_answer"
+
+
+def test_hard_negatives_are_offered_their_topic_tool():
+    import random
+
+    from agent_lab.queries import negative_task
+    task = negative_task("zh", 0, random.Random(0), "n1")  # "{city}今天天气真好。"
+    tools = offered_tools(solve(task), random.Random(0), 2)
+    assert "get_weather_info" in tools and len(tools) == 3
+
+
+def test_validate_jsonl_reports_line_numbers_and_keeps_good_rows(examples):
+    good = json.dumps(examples[0], ensure_ascii=False)
+    broken = dict(examples[1])
+    del broken["messages"]
+    lines = [good, "{not json", json.dumps(broken), "", json.dumps([1, 2]), good]
+    rows, bad = quality.validate_jsonl(lines)
+    assert len(rows) == 2
+    assert [b["line"] for b in bad] == [2, 3, 5]
+    assert "not JSON" in bad[0]["error"] and "messages" in bad[1]["error"] and bad[1]["id"] == broken["id"]
+
+
+def test_dedupe_exact_and_near(examples):
+    ex = max((e for e in examples if e["lang"] == "en"), key=lambda e: len(e["query"] + e["final_answer"]))
+    copy = json.loads(json.dumps(ex))
+    copy["id"] += "-copy"
+    copy["query"] = ex["query"].upper() + "!!"  # same after normalisation
+    near = json.loads(json.dumps(ex))
+    near["id"] += "-near"
+    near["query"] = ex["query"] + " please"
+    kept, report = quality.dedupe([ex, copy, near], near_threshold=0.8)
+    assert [k["id"] for k in kept] == [ex["id"]] and report["exact"] == 1 and report["near"] == 1
+    kept, _ = quality.dedupe([ex, near], near_threshold=1.0)
+    assert len(kept) == 2
+
+
+def test_conflicts_same_input_different_output(examples):
+    ex = examples[0]
+    other = json.loads(json.dumps(ex))
+    other["id"] += "-conflict"
+    other["final_answer"] = "Something else entirely."
+    kept, conflicts = quality.drop_conflicts([ex, other] + examples[1:5])
+    assert len(conflicts) == 1 and set(conflicts[0]["ids"]) == {ex["id"], other["id"]}
+    assert len(kept) == 4
+
+
+def test_pii_anonymisation():
+    counts = {}
+    from collections import Counter
+    counts = Counter()
+    text = "Call 13812345678 or mail zhang.san@gmail.com; ID 11010519491231002X. Invite li.na@example.com."
+    out = quality.anonymize_text(text, counts)
+    assert out == "Call <PHONE> or mail <EMAIL>; ID <ID>. Invite li.na@example.com."
+    assert counts == {"PHONE": 1, "EMAIL": 1, "ID": 1}
+
+
+def test_balance_report(examples):
+    report = quality.balance_report(examples)
+    assert sum(report["kind"].values()) == len(examples)
+    assert report["intent_max_over_min"] >= 1
+
+
+def test_split_has_no_leakage_and_holds_out_tools_and_cities():
+    tasks = generate_tasks(800, seed=6)
+    parts = quality.split_tasks(tasks)
+    assert sum(map(len, parts.values())) == len(tasks)
+    assert not any({"unit_convert", "github_latest_commit"} & set(t.tools) for t in parts["train"])
+    assert not any("Chengdu" in t.query or "成都" in t.query for t in parts["train"])
+    train_fams = {t.family for t in parts["train"]}
+    heldout_fams = {t.family for t in parts["test"] if t.family.endswith("/0")}
+    assert heldout_fams and not train_fams & heldout_fams
+    to_ex = lambda ts: [{"query": t.query} for t in ts]  # noqa: E731
+    assert quality.leaked_queries(to_ex(parts["train"]), to_ex(parts["test"] + parts["test_tools"])) == set()
+
+
+def test_enforce_ratio_is_exact(examples):
+    out = quality.enforce_ratio(examples, (4, 1))
+    neg = sum(e["kind"] == "negative" for e in out)
+    assert neg > 0 and len(out) - neg == 4 * neg
+    assert len(quality.enforce_ratio(examples, (4, 1), limit=25)) == 25
+
+
+def test_render_messages_for_negative_has_no_tool_turns():
+    import random
+
+    from agent_lab.queries import negative_task
+    traj = solve(negative_task("en", 0, random.Random(1), "n2"))
+    messages = render_messages(traj, get_template("react"), ["get_weather_info"])
+    assert [m["role"] for m in messages] == ["system", "user", "assistant"]
+    assert messages[-1]["content"].startswith("Thought: I now know the final answer\nFinal Answer:")
+    ex = build_example(traj, get_template("autogpt"), ["get_weather_info"], "autogpt", "no_tool/en/0")
+    assert json.loads(ex["messages"][-1]["content"])["command"]["name"] == "finish"
