@@ -37,6 +37,7 @@ class BuildConfig:
     formats: tuple[str, ...] = FORMATS
     distractors: tuple[int, int] = (1, 3)
     near_threshold: float = 0.9
+    balance_cap: float = 2.0  # no tool-using intent above this multiple of the median intent
     val_share: float = 0.05
     eta: float = ETA_AGENTTUNING  # agent share after mixing general data
     n_self_cognition: int = 0
@@ -91,6 +92,9 @@ def build(cfg: BuildConfig = BuildConfig()) -> BuildResult:
     rejected: list[dict] = []
     reports: dict = {"generated_kinds": dict(Counter(t.kind for t in tasks))}
     train = _clean(render(parts["train"], train_templates, train_pool, cfg.seed), cfg, yields, rejected, reports, "train")
+    n_before_cap = len(train)
+    train, _ = quality.cap_per_intent(train, cfg.balance_cap)
+    yields.append({"stage": f"train: per-intent cap ({cfg.balance_cap:g} x median)", "in": n_before_cap, "kept": len(train)})
     n_before_ratio = len(train)
     train = quality.enforce_ratio(train, cfg.ratio)
     rng = random.Random(cfg.seed)

@@ -87,3 +87,83 @@ def cost_table(runs=SEED_RUNS, price_per_gpu_hour: float = A100_YUAN_PER_HOUR) -
         }
         for r in runs
     ]
+
+
+# ---------------------------------------------------------------------------- memory (notebook 06)
+GB = 1e9
+
+
+@dataclass(frozen=True)
+class ModelShape:
+    """What the memory estimate needs to know about a decoder-only model."""
+
+    name: str
+    params: float
+    hidden: int
+    layers: int
+    vocab: int
+
+
+SHAPES = {s.name: s for s in (
+    ModelShape("SmolLM2-135M", 134.5e6, 576, 30, 49152),
+    ModelShape("Qwen-7B", 7.7e9, 4096, 32, 151936),
+    ModelShape("Qwen-14B", 14.2e9, 5120, 40, 152064),
+    ModelShape("Qwen-72B", 72.7e9, 8192, 80, 152064),
+)}
+
+
+def state_bytes_per_gpu(params: float, zero_stage: int, gpus: int) -> dict:
+    """Mixed-precision AdamW: bf16 weights (2N) and gradients (2N), fp32 master + Adam m, v (12N).
+
+    ZeRO-1 shards the 12N optimizer states, ZeRO-2 also the gradients, ZeRO-3 also the weights.
+    """
+    if zero_stage not in (0, 1, 2, 3):
+        raise ValueError(f"ZeRO stage must be 0-3, got {zero_stage}")
+    shard = lambda x, stage: x / gpus if zero_stage >= stage else x  # noqa: E731
+    return {"weights": shard(2 * params, 3), "gradients": shard(2 * params, 2), "optimizer": shard(12 * params, 1)}
+
+
+def activation_bytes(shape: ModelShape, seq_len: int, batch: int, checkpointing: bool, flash: bool = True) -> float:
+    """Activations kept for the backward pass, bf16 (Korthikanti et al. 2022, no tensor parallelism).
+
+    Per layer and token 34·h bytes, plus 5·heads·s bytes of attention scores unless FlashAttention
+    avoids storing them (heads ≈ h / 128). With full checkpointing only each layer's input (2·h) is
+    kept, plus one layer's working set during recomputation. Logits are kept in fp32 (4·V per token).
+    """
+    tokens = seq_len * batch
+    heads = max(1, shape.hidden // 128)
+    per_layer = tokens * (34 * shape.hidden + (0 if flash else 5 * heads * seq_len))
+    body = shape.layers * 2 * tokens * shape.hidden + per_layer if checkpointing else shape.layers * per_layer
+    return body + 4 * tokens * shape.vocab
+
+
+def memory_per_gpu(shape: ModelShape, mode: str = "full", zero_stage: int = 3, gpus: int = 1, seq_len: int = 4096,
+                   batch: int = 1, checkpointing: bool = True, flash: bool = True, lora_params: float = 0.0) -> dict:
+    """Estimated memory per GPU in GB, by component. `mode`: 'full' or 'lora' (frozen bf16 base + LoRA states)."""
+    if mode == "full":
+        parts = state_bytes_per_gpu(shape.params, zero_stage, gpus)
+    elif mode == "lora":
+        frozen = 2 * shape.params / (gpus if zero_stage == 3 else 1)
+        lora = state_bytes_per_gpu(lora_params, zero_stage, gpus)
+        parts = {"weights": frozen + lora["weights"], "gradients": lora["gradients"], "optimizer": lora["optimizer"]}
+    else:
+        raise ValueError(f"mode must be 'full' or 'lora', got {mode!r}")
+    parts["activations"] = activation_bytes(shape, seq_len, batch, checkpointing, flash)
+    out = {k: v / GB for k, v in parts.items()}
+    out["total"] = sum(out.values())
+    return out
+
+
+def lora_param_count(shape: ModelShape, rank: int = 8, intermediate: int | None = None) -> float:
+    """LoRA parameters on all linear layers (q, k, v, o, gate, up, down) of a Llama-style block: r·(in + out) each."""
+    h, f = shape.hidden, intermediate or int(8 * shape.hidden / 3)
+    per_layer = rank * (4 * 2 * h + 3 * (h + f))
+    return shape.layers * per_layer
+
+
+def min_gpus(shape: ModelShape, gpu_gb: float = 80.0, headroom: float = 0.9, **kwargs) -> int:
+    """The fewest GPUs (1, 2, 4, 8, ... 64) whose per-GPU estimate fits in headroom x gpu_gb."""
+    for gpus in (1, 2, 4, 8, 16, 32, 64):
+        if memory_per_gpu(shape, gpus=gpus, **kwargs)["total"] <= headroom * gpu_gb:
+            return gpus
+    raise ValueError(f"{shape.name} does not fit on 64 x {gpu_gb} GB with these settings")

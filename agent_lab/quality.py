@@ -191,6 +191,23 @@ def leaked_queries(train: list[dict], test: list[dict]) -> set[str]:
     return {normalize(ex["query"]) for ex in test} & {normalize(ex["query"]) for ex in train}
 
 
+def cap_per_intent(examples: list[dict], factor: float = 2.0) -> tuple[list[dict], int]:
+    """Balance: keep at most `factor` x the median count of any tool-using intent. Returns (kept, removed)."""
+    counts = Counter(ex["intent"] for ex in examples if ex["kind"] in ("single", "multi", "recovery"))
+    if not counts:
+        return examples, 0
+    cap = int(factor * sorted(counts.values())[len(counts) // 2])
+    seen: Counter = Counter()
+    kept = []
+    for ex in examples:
+        if ex["intent"] in counts:
+            seen[ex["intent"]] += 1
+            if seen[ex["intent"]] > cap:
+                continue
+        kept.append(ex)
+    return kept, len(examples) - len(kept)
+
+
 def enforce_ratio(examples: list[dict], ratio: tuple[int, int] = (4, 1), limit: int | None = None) -> list[dict]:
     """Keep exactly ratio[0] positives per ratio[1] hard negatives (as many as possible, up to `limit`)."""
     pos = [ex for ex in examples if ex["kind"] != "negative"]

@@ -23,6 +23,9 @@ DAYS = [("today", "今天"), ("tomorrow", "明天"), ("this Wednesday", "本周�
 TEAMS = [("search product team", "搜索产品部"), ("data platform team", "数据平台部"), ("marketing team", "市场部")]
 CATEGORIES = [("phone", "手机"), ("milk", "牛奶"), ("fruit", "水果"), ("fish", "海鲜水产")]
 UNITS = [("mile", "km"), ("km", "mile"), ("lb", "kg"), ("kg", "lb"), ("f", "c"), ("c", "f"), ("jin", "kg"), ("ft", "m")]
+ROOMS = [("kitchen", "厨房"), ("lobby", "大厅"), ("garage", "车库"), ("office", "办公室"), ("server room", "机房"),
+         ("warehouse", "仓库")]
+FLOORS = ["first", "second", "third", "fifth", "top"]
 PII = [" My phone is {phone}.", " You can email me at {email}.", " 我的手机号是{phone}。", " 身份证号{idn}。"]
 
 # intent -> (kind, tools the gold solution calls, families {lang: [query templates]})
@@ -61,14 +64,18 @@ INTENTS: dict[str, tuple[str, tuple[str, ...], dict[str, list[str]]]] = {
         "en": ["Is there a fire in the image {image}?", "Check {image} for fire."],
         "zh": ["帮我看看{image}这张图里有没有着火。", "{image}里有火吗？"]}),
     "fire_alarm": ("single", ("fire_alert",), {
-        "en": ["Sound the fire alarm for the building administrators.", "Trigger the building fire alert now."],
-        "zh": ["立刻启动火警警报。", "通知大楼管理员，拉响火警。"]}),
+        "en": ["Sound the fire alarm for the building administrators.", "Trigger the building fire alert now.",
+               "Warn the building admins, I smell smoke on the {floor} floor.", "Raise the fire alert, smoke in the {room}!"],
+        "zh": ["立刻启动火警警报。", "通知大楼管理员，拉响火警。", "{room}冒烟了，快发火警警报！"]}),
     "police": ("single", ("call_police",), {
-        "en": ["Someone is breaking into the office, call the police!", "Call 110, there is a thief here."],
-        "zh": ["有小偷，快帮我报警！", "帮我打110报警。"]}),
+        "en": ["Someone is breaking into the office, call the police!", "Call 110, there is a thief here.",
+               "There is a stranger trying to open the door of the {room}, call the police.",
+               "My bike was just stolen outside the {room}, get the police."],
+        "zh": ["有小偷，快帮我报警！", "帮我打110报警。", "{room}有人撬门，快报警！"]}),
     "fireman": ("single", ("call_fireman",), {
-        "en": ["The kitchen is on fire, call the fire brigade!", "Call 119 right away."],
-        "zh": ["厨房着火了，快叫消防员！", "马上拨打119。"]}),
+        "en": ["The kitchen is on fire, call the fire brigade!", "Call 119 right away.",
+               "Flames in the {room} on the {floor} floor, call the firefighters!", "Get the fire brigade to the {room} now."],
+        "zh": ["厨房着火了，快叫消防员！", "马上拨打119。", "{room}着火了，快打119！"]}),
     "repo_commit": ("single", ("github_latest_commit",), {
         "en": ["What is the latest commit in {repo}?", "Show me the newest commit of the {repo} repository."],
         "zh": ["查一下{repo}仓库最新的提交。", "{repo}最近一次提交是什么？"]}),
@@ -147,8 +154,9 @@ def _slots(intent: str, lang: str, rng: random.Random) -> dict:
     day = pick(DAYS)
     team = pick(TEAMS)
     product = pick(PRODUCTS)
+    room = pick(ROOMS)
     slots = {"city_en": city[0], "city2_en": city2[0], "city": city[zh], "city2": city2[zh], "day_en": day[0],
-             "day": day[zh], "team_en": team[0], "team": team[zh]}
+             "day": day[zh], "team_en": team[0], "team": team[zh], "room": room[zh], "floor": rng.choice(FLOORS)}
     if intent == "product_recommend":
         cat = pick(CATEGORIES)
         slots.update(category=cat[zh], category_zh=cat[1])

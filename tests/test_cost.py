@@ -23,3 +23,38 @@ def test_estimated_hours_inverts_mfu():
     run = cost.SEED_RUNS[0]
     hours = cost.estimated_hours(run.params, run.tokens * run.epochs, run.gpus, cost.implied_mfu(run))
     assert hours == pytest.approx(run.hours)
+
+
+def test_zero_stages_shard_the_right_states():
+    gb = lambda d: {k: v / 1e9 for k, v in d.items()}  # noqa: E731
+    assert gb(cost.state_bytes_per_gpu(1e9, 0, 4)) == {"weights": 2, "gradients": 2, "optimizer": 12}
+    assert gb(cost.state_bytes_per_gpu(1e9, 1, 4)) == {"weights": 2, "gradients": 2, "optimizer": 3}
+    assert gb(cost.state_bytes_per_gpu(1e9, 2, 4)) == {"weights": 2, "gradients": 0.5, "optimizer": 3}
+    assert gb(cost.state_bytes_per_gpu(1e9, 3, 4)) == {"weights": 0.5, "gradients": 0.5, "optimizer": 3}
+    with pytest.raises(ValueError):
+        cost.state_bytes_per_gpu(1e9, 4, 4)
+
+
+def test_activation_formula_by_hand():
+    shape = cost.ModelShape("toy", 1e6, hidden=128, layers=2, vocab=1000)
+    # no checkpointing, no flash: L * s*b*(34h + 5*heads*s) + 4*s*b*V, heads = 1
+    assert cost.activation_bytes(shape, 10, 1, checkpointing=False, flash=False) == 2 * 10 * (34 * 128 + 5 * 10) + 4 * 10 * 1000
+    # checkpointing keeps each layer's input (2h per token) plus one layer's working set
+    assert cost.activation_bytes(shape, 10, 1, checkpointing=True, flash=True) == 2 * 2 * 10 * 128 + 10 * 34 * 128 + 4 * 10 * 1000
+
+
+def test_estimates_against_the_seed_configurations():
+    shapes = cost.SHAPES
+    assert cost.min_gpus(shapes["Qwen-72B"]) == 32  # the seeds: 72B full fine-tuning on 32 x A100-80G
+    assert cost.min_gpus(shapes["Qwen-7B"]) <= 4 and cost.min_gpus(shapes["Qwen-14B"]) <= 8  # fits the seeds' 4 / 8
+    assert cost.memory_per_gpu(shapes["Qwen-7B"], gpus=4)["total"] < 72  # 4 x 80G with headroom
+    lora = cost.memory_per_gpu(shapes["Qwen-7B"], mode="lora", zero_stage=0, gpus=1, seq_len=2048, batch=2,
+                               lora_params=cost.lora_param_count(shapes["Qwen-7B"]))
+    assert 17 < lora["total"] < 24  # ms-swift: LoRA on a 7B model at about 22 GB on one GPU
+    assert cost.lora_param_count(shapes["Qwen-7B"]) == pytest.approx(20e6, rel=0.05)
+    without = cost.memory_per_gpu(shapes["Qwen-7B"], gpus=4, checkpointing=False, flash=False)
+    with_ckpt = cost.memory_per_gpu(shapes["Qwen-7B"], gpus=4)
+    assert without["activations"] > 10 * with_ckpt["activations"]  # why the seeds use checkpointing + FlashAttention
+    assert without["total"] > 80 > with_ckpt["total"]
+    with pytest.raises(ValueError):
+        cost.memory_per_gpu(shapes["Qwen-7B"], mode="qlora")

@@ -121,6 +121,8 @@ def check_04(m, params):
     assert all(m["exports_round_trip"].values()) and len(m["exports_round_trip"]) == 5
     assert m["splits"]["test"] > 0 and m["splits"]["test_template"] > 0 and m["splits"]["test_tools"] > 0
     assert m["n_tools_called"] >= 14  # every training tool appears (two are held out)
+    assert m["balance_intent_max_over_min"] <= 3  # no tool-using intent dwarfs another
+    assert m["rationales_added"] >= 2  # the thought-less gold trajectory got its rationales
     mix = m["mix"]
     assert abs(mix["eta_reached"] - params["ETA"]) < 0.02 and mix["self_cognition"] == params["N_SELF_COGNITION"]
     assert 100 < m["token_length"]["median"] < m["token_length"]["max"] < 4096

@@ -120,3 +120,13 @@ def test_render_messages_for_negative_has_no_tool_turns():
     assert messages[-1]["content"].startswith("Thought: I now know the final answer\nFinal Answer:")
     ex = build_example(traj, get_template("autogpt"), ["get_weather_info"], "autogpt", "no_tool/en/0")
     assert json.loads(ex["messages"][-1]["content"])["command"]["name"] == "finish"
+
+
+def test_cap_per_intent_limits_the_largest_intents(examples):
+    from collections import Counter
+    kept, removed = quality.cap_per_intent(examples, factor=1.0)
+    counts = Counter(e["intent"] for e in kept if e["kind"] != "negative")
+    before = Counter(e["intent"] for e in examples if e["kind"] != "negative")
+    median = sorted(before.values())[len(before) // 2]
+    assert max(counts.values()) <= median and removed == len(examples) - len(kept) > 0
+    assert sum(e["kind"] == "negative" for e in kept) == sum(e["kind"] == "negative" for e in examples)
