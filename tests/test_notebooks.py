@@ -123,6 +123,10 @@ def check_04(m, params):
     assert m["n_tools_called"] >= 14  # every training tool appears (two are held out)
     assert m["balance_intent_max_over_min"] <= 3  # no tool-using intent dwarfs another
     assert m["rationales_added"] >= 2  # the thought-less gold trajectory got its rationales
+    flaws = m["constructed_flaws"]
+    assert flaws["kept_r1"] < flaws["kept_r_2_3"] <= flaws["n"]  # the looser threshold lets flawed runs in
+    assert m["jsonl_bad_lines"] == [3, 5]
+    assert abs(m["ms_swift_eta_reached"] - (m["n_train"] / (3 * m["n_train"] + params["N_SELF_COGNITION"]))) < 1e-9
     mix = m["mix"]
     assert abs(mix["eta_reached"] - params["ETA"]) < 0.02 and mix["self_cognition"] == params["N_SELF_COGNITION"]
     assert 100 < m["token_length"]["median"] < m["token_length"]["max"] < 4096
