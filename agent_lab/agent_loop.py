@@ -14,6 +14,7 @@ import time
 from dataclasses import asdict, dataclass, field
 
 from agent_lab.probe import step_from_message
+from agent_lab.server import usage_tokens
 from agent_lab.templates import Step, Template
 from agent_lab.world import World, observation_text
 
@@ -88,9 +89,9 @@ def run_agent(endpoint, world: World, template: Template, tools: list[dict], que
         start = time.perf_counter()
         reply = endpoint.chat(messages, max_tokens=max_tokens, temperature=0, stop=list(template.stop) or None)
         raw, step = step_from_message(template, reply.choices[0].message)
+        prompt_tokens, completion_tokens = usage_tokens(reply)
         turn = Turn(messages=messages, raw=raw, step=step, latency_s=time.perf_counter() - start,
-                    prompt_tokens=getattr(reply.usage, "prompt_tokens", 0) or 0,
-                    completion_tokens=getattr(reply.usage, "completion_tokens", 0) or 0)
+                    prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
         trace.turns.append(turn)
         if step.kind == "final_answer":
             trace.final_answer, trace.stopped = step.answer, "answer"

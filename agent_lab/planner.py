@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import jsonschema
 
+from agent_lab.server import usage_tokens
 from agent_lab.steps import read_object
 from agent_lab.tool_formats import describe, tool_names
 from agent_lab.world import TODAY, World, observation_text
@@ -120,11 +121,6 @@ class PlanRun:
         return len(self.results)
 
 
-def _usage(reply) -> tuple[int, int]:
-    usage = getattr(reply, "usage", None)
-    return (getattr(usage, "prompt_tokens", 0) or 0, getattr(usage, "completion_tokens", 0) or 0)
-
-
 def run_plan_and_summarize(endpoint, world: World, tools: list[dict], query: str, max_steps: int = 4,
                            max_tokens: int = 128, summary_tokens: int = 128, today: dt.date = TODAY) -> PlanRun:
     """Plan-and-act until `finish` (or an invalid plan, or `max_steps`), then summarise the results."""
@@ -133,7 +129,7 @@ def run_plan_and_summarize(endpoint, world: World, tools: list[dict], query: str
     for _ in range(max_steps):
         reply = endpoint.chat(planner_messages(tools, query, run.results, today), max_tokens=max_tokens, temperature=0)
         text = reply.choices[0].message.content or ""
-        p, c = _usage(reply)
+        p, c = usage_tokens(reply)
         run.prompt_tokens, run.completion_tokens = run.prompt_tokens + p, run.completion_tokens + c
         check = check_plan(text, tools)
         run.raw.append(text)
@@ -150,7 +146,7 @@ def run_plan_and_summarize(endpoint, world: World, tools: list[dict], query: str
         run.stopped = "max_steps"
     reply = endpoint.chat(summarizer_messages(query, run.results), max_tokens=summary_tokens, temperature=0)
     run.final_answer = reply.choices[0].message.content or ""
-    p, c = _usage(reply)
+    p, c = usage_tokens(reply)
     run.prompt_tokens, run.completion_tokens = run.prompt_tokens + p, run.completion_tokens + c
     run.latency_s = time.perf_counter() - start
     return run

@@ -48,6 +48,12 @@ class Endpoint:
         return self.client.chat.completions.create(model=self.model, messages=messages, **kwargs)
 
 
+def usage_tokens(reply) -> tuple[int, int]:
+    """(prompt_tokens, completion_tokens) of a chat completion; 0 where the endpoint reports none."""
+    usage = getattr(reply, "usage", None)
+    return (getattr(usage, "prompt_tokens", 0) or 0, getattr(usage, "completion_tokens", 0) or 0)
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((LOCAL_HOST, 0))
