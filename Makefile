@@ -49,6 +49,7 @@ test-fast: setup
 bench: setup
 	$(PY) bench/serve_latency.py
 	$(PY) bench/build_data.py
+	$(PY) bench/train_throughput.py
 
 clean:
 	rm -rf build

@@ -3,7 +3,7 @@
 - `paths`         where things live (cache, build, metrics)                    -- notebook 01
 - `model`         the base model: GGUF in a PyPI package -> HF folder            -- notebook 01
 - `server`        `transformers serve` on loopback, or an external endpoint      -- notebook 01
-- `cost`          the seeds' training-cost table and implied utilisation         -- notebook 01
+- `cost`          the seeds' cost table, time from FLOPs, memory per GPU         -- notebooks 01, 06
 - `probe`         single-turn probes: format validity and tool choice            -- notebooks 01, 02
 - `harness`       papermill profiles, metrics JSON, `make course`                -- every notebook
 - `world`         the simulated tool world (state, validation, tools)            -- notebook 02
@@ -24,5 +24,10 @@
 - `build_data`    the whole pipeline in one call, with yields                   -- notebook 04
 - `scoring`       ROUGE-L (CJK-aware) and the automatic judge                   -- notebook 05
 - `meta_agent`    six-section templates, composed and filtered                  -- notebook 05
+- `masking`       loss masks: only what the agent writes is learned              -- notebook 06
+- `sft_data`      encoded datasets, padded/packed batches, length buckets        -- notebook 06
+- `sft`           LoRA/full set-up, the labelled-only loss, speed, merging       -- notebook 06
+- `train`         the one training entry point (`python -m agent_lab.train`)    -- notebook 06
+- `first_step`    batched generation and the quick first-action check           -- notebook 06
 """
 __version__ = "0.1.0"

@@ -102,53 +102,61 @@ class ModelShape:
     hidden: int
     layers: int
     vocab: int
+    heads: int = 0  # attention heads; 0 = hidden / 128 (true of the Qwen sizes below)
 
 
 SHAPES = {s.name: s for s in (
-    ModelShape("SmolLM2-135M", 134.5e6, 576, 30, 49152),
+    ModelShape("SmolLM2-135M", 134.5e6, 576, 30, 49152, heads=9),
     ModelShape("Qwen-7B", 7.7e9, 4096, 32, 151936),
     ModelShape("Qwen-14B", 14.2e9, 5120, 40, 152064),
     ModelShape("Qwen-72B", 72.7e9, 8192, 80, 152064),
 )}
 
 
-def state_bytes_per_gpu(params: float, zero_stage: int, gpus: int) -> dict:
+def state_bytes_per_gpu(params: float, zero_stage: int, gpus: int, precision: str = "bf16") -> dict:
     """Mixed-precision AdamW: bf16 weights (2N) and gradients (2N), fp32 master + Adam m, v (12N).
 
-    ZeRO-1 shards the 12N optimizer states, ZeRO-2 also the gradients, ZeRO-3 also the weights.
+    ZeRO-1 shards the optimizer states, ZeRO-2 also the gradients, ZeRO-3 also the weights.
+    `precision="fp32"` (our CPU runs): fp32 weights (4N) and gradients (4N), Adam m, v (8N), no master copy.
     """
     if zero_stage not in (0, 1, 2, 3):
         raise ValueError(f"ZeRO stage must be 0-3, got {zero_stage}")
+    if precision not in ("bf16", "fp32"):
+        raise ValueError(f"precision must be 'bf16' or 'fp32', got {precision!r}")
+    w, o = (2, 12) if precision == "bf16" else (4, 8)
     shard = lambda x, stage: x / gpus if zero_stage >= stage else x  # noqa: E731
-    return {"weights": shard(2 * params, 3), "gradients": shard(2 * params, 2), "optimizer": shard(12 * params, 1)}
+    return {"weights": shard(w * params, 3), "gradients": shard(w * params, 2), "optimizer": shard(o * params, 1)}
 
 
-def activation_bytes(shape: ModelShape, seq_len: int, batch: int, checkpointing: bool, flash: bool = True) -> float:
+def activation_bytes(shape: ModelShape, seq_len: int, batch: int, checkpointing: bool, flash: bool = True,
+                     precision: str = "bf16", logit_share: float = 1.0) -> float:
     """Activations kept for the backward pass, bf16 (Korthikanti et al. 2022, no tensor parallelism).
 
     Per layer and token 34·h bytes, plus 5·heads·s bytes of attention scores unless FlashAttention
-    avoids storing them (heads ≈ h / 128). With full checkpointing only each layer's input (2·h) is
-    kept, plus one layer's working set during recomputation. Logits are kept in fp32 (4·V per token).
+    avoids storing them. With full checkpointing only each layer's input (2·h) is
+    kept, plus one layer's working set during recomputation. Logits are kept in fp32 (4·V per token),
+    at `logit_share` of the positions (ours computes them only where a label counts). fp32 doubles the rest.
     """
     tokens = seq_len * batch
-    heads = max(1, shape.hidden // 128)
+    heads = shape.heads or max(1, shape.hidden // 128)
     per_layer = tokens * (34 * shape.hidden + (0 if flash else 5 * heads * seq_len))
     body = shape.layers * 2 * tokens * shape.hidden + per_layer if checkpointing else shape.layers * per_layer
-    return body + 4 * tokens * shape.vocab
+    return body * (2 if precision == "fp32" else 1) + 4 * tokens * shape.vocab * logit_share
 
 
 def memory_per_gpu(shape: ModelShape, mode: str = "full", zero_stage: int = 3, gpus: int = 1, seq_len: int = 4096,
-                   batch: int = 1, checkpointing: bool = True, flash: bool = True, lora_params: float = 0.0) -> dict:
-    """Estimated memory per GPU in GB, by component. `mode`: 'full' or 'lora' (frozen bf16 base + LoRA states)."""
+                   batch: int = 1, checkpointing: bool = True, flash: bool = True, lora_params: float = 0.0,
+                   precision: str = "bf16", logit_share: float = 1.0) -> dict:
+    """Estimated memory per GPU in GB, by component. `mode`: 'full' or 'lora' (frozen base + LoRA states)."""
     if mode == "full":
-        parts = state_bytes_per_gpu(shape.params, zero_stage, gpus)
+        parts = state_bytes_per_gpu(shape.params, zero_stage, gpus, precision)
     elif mode == "lora":
-        frozen = 2 * shape.params / (gpus if zero_stage == 3 else 1)
-        lora = state_bytes_per_gpu(lora_params, zero_stage, gpus)
+        frozen = (2 if precision == "bf16" else 4) * shape.params / (gpus if zero_stage == 3 else 1)
+        lora = state_bytes_per_gpu(lora_params, zero_stage, gpus, precision)
         parts = {"weights": frozen + lora["weights"], "gradients": lora["gradients"], "optimizer": lora["optimizer"]}
     else:
         raise ValueError(f"mode must be 'full' or 'lora', got {mode!r}")
-    parts["activations"] = activation_bytes(shape, seq_len, batch, checkpointing, flash)
+    parts["activations"] = activation_bytes(shape, seq_len, batch, checkpointing, flash, precision, logit_share)
     out = {k: v / GB for k, v in parts.items()}
     out["total"] = sum(out.values())
     return out

@@ -96,3 +96,18 @@ def check_batch(labels_batch, example_ids: list[str]) -> None:
     for labels, example_id in zip(labels_batch, example_ids):
         if all(int(label) == IGNORE for label in labels):
             raise MaskError(f"example {example_id}: all labels are masked in this batch")
+
+
+def mask_html(tokenizer, enc: Encoded) -> str:
+    """The example as HTML: tokens that count in the loss on green (darker where weighted above 1), others grey."""
+    import html
+
+    parts = []
+    for token, label, weight in zip(enc.input_ids, enc.labels, enc.weights):
+        text = html.escape(tokenizer.decode([token])).replace("\n", "↵<br>")
+        if label == IGNORE:
+            parts.append(f'<span style="color:#888">{text}</span>')
+        else:
+            shade = "#7fcf8f" if weight > 1 else "#d4f4d8"
+            parts.append(f'<span style="background:{shade}" title="weight {weight:g}">{text}</span>')
+    return '<div style="font-family:monospace;font-size:12px;line-height:1.5">' + "".join(parts) + "</div>"

@@ -58,3 +58,18 @@ def test_estimates_against_the_seed_configurations():
     assert without["total"] > 80 > with_ckpt["total"]
     with pytest.raises(ValueError):
         cost.memory_per_gpu(shapes["Qwen-7B"], mode="qlora")
+
+
+def test_fp32_states_and_labelled_only_logits():
+    from agent_lab.cost import SHAPES, activation_bytes, memory_per_gpu, state_bytes_per_gpu
+
+    n = 1e9
+    assert sum(state_bytes_per_gpu(n, 0, 1, "fp32").values()) == 16 * n == sum(state_bytes_per_gpu(n, 0, 1).values())
+    assert state_bytes_per_gpu(n, 0, 1, "fp32")["weights"] == 4 * n
+    shape = SHAPES["SmolLM2-135M"]
+    full = activation_bytes(shape, 512, 4, False, False, "fp32")
+    ours = activation_bytes(shape, 512, 4, False, False, "fp32", logit_share=0.25)
+    assert full - ours == pytest.approx(0.75 * 4 * 512 * 4 * shape.vocab)
+    assert memory_per_gpu(shape, "lora", 0, precision="fp32", lora_params=1e6)["weights"] > 4 * shape.params / 1e9
+    with pytest.raises(ValueError):
+        state_bytes_per_gpu(n, 0, 1, "int8")

@@ -64,3 +64,15 @@ def test_all_masked_is_an_error_naming_the_example(tok):
     with pytest.raises(MaskError, match="example b2"):
         check_batch([[IGNORE, 5], [IGNORE, IGNORE]], ["b1", "b2"])
     check_batch([[IGNORE, 5]], ["b1"])
+
+
+def test_mask_html_marks_exactly_the_trainable_tokens(tok):
+    from agent_lab.masking import mask_html
+
+    messages = [{"role": "user", "content": "a < b?"},
+                {"role": "assistant", "content": "Action: calculator\nAction Input: {\"expression\": \"1<2\"}"}]
+    enc = encode(tok, messages, action_weight=2.0)
+    page = mask_html(tok, enc)
+    assert page.count("background:") == enc.n_trainable
+    assert page.count("background:#7fcf8f") == sum(w == 2.0 for w in enc.weights)
+    assert "a &lt; b?" in page.replace('</span><span style="color:#888">', "") and "<b?" not in page

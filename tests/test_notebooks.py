@@ -150,8 +150,25 @@ def check_05(m, params):
     assert 0 <= m["mean_score1"] <= 1 and 0 <= m["mean_score2"] <= 1
 
 
+def check_06(m, params):
+    lora, full = m["runs"]["lora"], m["runs"]["full"]
+    assert 0 < lora["trainable_share"] < 0.05 and full["trainable_share"] == 1.0
+    for run in (lora, full):
+        assert run["steps"] == params["MAX_STEPS"] and run["tokens_per_s"] > 0 and run["padding"] < 0.2
+        # a few real steps must lower the held-out agent loss; a broken mask or loss would not
+        assert run["eval_after"]["agent_loss"] < run["eval_before"]["agent_loss"]
+        assert run["memory_measured_gb"] > 0.1 and run["memory_estimate_gb"] > 0.1
+    assert lora["memory_estimate_gb"] < full["memory_estimate_gb"]
+    assert m["padding_grouped"] <= m["padding_random"] and 0 < m["trainable_token_share"] < 0.6
+    assert {r["n"] for r in m["first_step"].values()} == {params["N_CHECK"]}
+    assert m["served_turns"] >= 1
+    fit = m["gpu_fit"]  # the estimator fits each size within the seeds' configuration; 72B needs all 32 GPUs
+    assert all(f["estimate"] <= f["seeds"] for f in fit.values()) and fit["Qwen-72B"]["estimate"] == 32
+
+
 CHECKS = {"01_why_agent_tuning": check_01, "02_agent_prompt_templates": check_02, "03_plan_and_summarize": check_03,
-          "04_building_training_data": check_04, "05_generalization_meta_agent": check_05}
+          "04_building_training_data": check_04, "05_generalization_meta_agent": check_05,
+          "06_training_full_vs_lora": check_06}
 
 
 def test_every_notebook_has_a_checker():

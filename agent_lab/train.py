@@ -1,0 +1,286 @@
+"""One training entry point for every scale: `python -m agent_lab.train --config configs/train/lora.yaml`.
+
+Introduced in notebook 06 (`06_training_full_vs_lora`).
+
+The same command runs on a laptop, under `torchrun`, `accelerate launch` and `deepspeed`: the
+transformers `Trainer` reads the launcher's environment, and `training.deepspeed` (or
+`--deepspeed configs/ds_zero3.json`) turns on ZeRO. A config is plain YAML (see `configs/train/`):
+
+    model: null              # null = the embedded SmolLM2-135M-Instruct; a folder or hub id
+    method: lora             # or full
+    lora: {r: 8, lora_alpha: 32, lora_dropout: 0.05, target_modules: all-linear}
+    data: {build: {...BuildConfig fields...}, general_share: 0.2, eval_examples: 32}   # or {jsonl: path, val_jsonl: path}
+    max_length: 1024
+    packing: false           # true: one packed row per batch (no padding; best with flash-attn)
+    action_weight: 1.0       # ms-swift-style: Action / Action Input tokens weigh this much
+    output_dir: build/runs/lora
+    training: {...any transformers TrainingArguments field...}
+
+`--set key.sub=value` overrides one entry (value parsed as YAML). Relative paths are taken from the
+repository root. The run writes `<output_dir>/summary.json` (figures the notebook plots),
+checkpoints under `<output_dir>/checkpoints/` (a rerun resumes from the last one), and the tuned
+model -- LoRA merged -- as a plain folder `<output_dir>/model` that `transformers serve` serves.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from agent_lab.paths import REPO_ROOT
+
+GENERAL_HELD_OUT = 10  # the last hand-written general examples: never trained on, used to measure forgetting
+DEFAULT_TRAINING = {"per_device_train_batch_size": 4, "gradient_accumulation_steps": 1, "num_train_epochs": 1,
+                    "learning_rate": 5e-5, "lr_scheduler_type": "cosine", "warmup_steps": 0.03, "weight_decay": 0.01,
+                    "max_grad_norm": 0.5, "logging_steps": 5, "save_strategy": "steps", "save_steps": 50,
+                    "save_total_limit": 2, "report_to": "none", "seed": 0, "dataloader_num_workers": 0,
+                    "train_sampling_strategy": "group_by_length", "gradient_checkpointing": False,
+                    "per_device_eval_batch_size": 4}
+
+
+class ConfigError(ValueError):
+    """A training config that cannot run, with the key at fault named."""
+
+
+def _parse_set(items: list[str]) -> dict:
+    out: dict = {}
+    for item in items:
+        if "=" not in item:
+            raise ConfigError(f"--set expects key=value, got {item!r}")
+        key, value = item.split("=", 1)
+        node = out
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = _scalar(value)
+    return out
+
+
+def _scalar(text: str):
+    """A --set value: numbers as numbers (YAML would read `1e-3` as a string), else YAML."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return yaml.safe_load(text)
+
+
+def merge(base: dict, extra: dict) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in (extra or {}).items():
+        out[key] = merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def load_config(paths=(), overrides: dict | None = None) -> dict:
+    """Config files (later ones override earlier ones) merged with overrides; unknown keys are an error."""
+    data: dict = {}
+    for path in [paths] if isinstance(paths, (str, os.PathLike)) else paths:
+        p = _resolve(path)
+        if not p.is_file():
+            raise ConfigError(f"training config {p} does not exist")
+        data = merge(data, yaml.safe_load(p.read_text()) or {})
+    cfg = merge({"model": None, "method": "lora", "lora": {}, "data": {}, "max_length": 1024, "packing": False,
+                 "action_weight": 1.0, "attention": "auto", "precision": "auto", "merge": True,
+                 "output_dir": "build/runs/default", "training": {}}, merge(data, overrides or {}))
+    unknown = set(cfg) - {"model", "method", "lora", "data", "max_length", "packing", "action_weight", "attention",
+                          "precision", "merge", "output_dir", "training"}
+    if unknown:
+        raise ConfigError(f"unknown config keys {sorted(unknown)}")
+    if cfg["method"] not in ("full", "lora"):
+        raise ConfigError(f"method must be 'full' or 'lora', got {cfg['method']!r}")
+    return cfg
+
+
+def _resolve(path) -> Path:
+    p = Path(path).expanduser()
+    return p if p.is_absolute() else REPO_ROOT / p
+
+
+def training_examples(data: dict) -> tuple[list[dict], list[dict], list[dict], dict]:
+    """(train, agent validation, held-out general) example lists and a report, from `data`."""
+    from agent_lab.build_data import BuildConfig, build
+    from agent_lab.general_data import generate_general, load_general, mix_general
+
+    hand = load_general()
+    held_general = [{"id": g["id"], "messages": [{"role": "user", "content": g["instruction"]},
+                                                 {"role": "assistant", "content": g["response"]}]}
+                    for g in hand[-GENERAL_HELD_OUT:]]
+    if data.get("jsonl"):
+        train = read_rows(_resolve(data["jsonl"]))
+        val = read_rows(_resolve(data["val_jsonl"])) if data.get("val_jsonl") else []
+        return train, val, held_general, {"source": str(data["jsonl"]), "train": len(train)}
+    fields = dict(data.get("build") or {})
+    for key in ("templates", "formats", "distractors", "heldout_tools", "heldout_cities", "ratio"):
+        if key in fields and fields[key] is not None:
+            fields[key] = tuple(fields[key])
+    try:
+        result = build(BuildConfig(**fields))
+    except TypeError as exc:
+        raise ConfigError(f"data.build: {exc}") from None
+    # the agent loss is measured on the validation split topped up with held-out test tasks (never trained on)
+    train = result.splits["train"]
+    val = (result.splits["val"] + result.splits["test"])[: int(data.get("eval_examples", 32))]
+    report = {"source": "build", "agent_train": len(train), "val": len(val)}
+    share = float(data.get("general_share", 0.0))
+    if share > 0:
+        pool = hand[:-GENERAL_HELD_OUT]
+        pool = pool + generate_general(max(0, round(len(train) * share / (1 - share)) - len(pool)), fields.get("seed", 0))
+        train, mix = mix_general(train, eta=1 - share, general=pool, seed=fields.get("seed", 0))
+        report["mix"] = mix
+    report["train"] = len(train)
+    return train, val, held_general, report
+
+
+def read_rows(path: Path) -> list[dict]:
+    """Examples from a JSONL file (rows with `id` and `messages`); a bad line is named by number."""
+    if not path.is_file():
+        raise ConfigError(f"data file {path} does not exist")
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise ConfigError(f"{path}:{n}: not JSON ({exc.msg})") from None
+    return rows
+
+
+def run(cfg: dict) -> dict:
+    """Train as `cfg` says; return (and write) the summary. Resumes from the last checkpoint if any."""
+    import torch
+    from transformers import TrainingArguments, set_seed
+    from transformers.trainer_utils import get_last_checkpoint
+
+    from agent_lab.model import resolve_model
+    from agent_lab.sft import AgentTrainer, SpeedMemory, load_for_training, merge_and_save, peak_rss_bytes, rss_bytes
+    from agent_lab.sft_data import AgentCollator, encode_examples
+
+    out_dir = _resolve(cfg["output_dir"])
+    ckpt_dir = out_dir / "checkpoints"
+    targs = {**DEFAULT_TRAINING, **cfg["training"]}
+    set_seed(targs["seed"])
+    rss_start = rss_bytes()
+    from agent_lab.sft import pick_precision
+
+    precision = pick_precision(cfg["precision"])
+    if targs.get("deepspeed"):
+        targs["deepspeed"] = str(_resolve(targs["deepspeed"]))
+    if targs.get("gradient_checkpointing"):
+        targs.setdefault("gradient_checkpointing_kwargs", {"use_reentrant": False})
+    try:
+        args = TrainingArguments(output_dir=str(ckpt_dir), bf16=precision == "bf16", fp16=precision == "fp16",
+                                 remove_unused_columns=False, label_names=["labels"], **targs)
+    except TypeError as exc:
+        raise ConfigError(f"training: {exc}") from None
+    model_name = resolve_model(cfg["model"])
+    tokenizer, model, info = load_for_training(model_name, cfg["method"], cfg["lora"], cfg["attention"],
+                                               precision, deepspeed=bool(targs.get("deepspeed")))
+    info["rss_before_model_bytes"] = rss_start
+    train, val, general, data_report = training_examples(cfg["data"])
+    train_ds, enc_report = encode_examples(tokenizer, train, cfg["max_length"], cfg["action_weight"])
+    eval_sets = {}
+    if val:
+        eval_sets["agent"], _ = encode_examples(tokenizer, val, cfg["max_length"])
+    eval_sets["general"], _ = encode_examples(tokenizer, general, cfg["max_length"])
+    collator = AgentCollator(tokenizer.pad_token_id, packing=cfg["packing"])
+    speed = SpeedMemory(collator)
+    trainer = AgentTrainer(model=model, args=args, train_dataset=train_ds, eval_dataset=eval_sets,
+                           data_collator=collator, callbacks=[speed])
+    before = {k.removeprefix("eval_"): v for k, v in trainer.evaluate().items() if k.endswith("_loss")}
+    last = get_last_checkpoint(str(ckpt_dir)) if ckpt_dir.is_dir() else None
+    start = time.perf_counter()
+    result = trainer.train(resume_from_checkpoint=last)
+    wall = time.perf_counter() - start
+    after = {k.removeprefix("eval_"): v for k, v in trainer.evaluate().items() if k.endswith("_loss")}
+    summary = {"config": cfg, "model_name": model_name, "info": info, "data": {**data_report, **enc_report,
+               "too_long": len(enc_report["too_long"])}, "resumed_from": last, "global_step": trainer.state.global_step,
+               "train_loss": result.training_loss, "wall_seconds": wall, "speed": speed.summary(),
+               "peak_rss_bytes": peak_rss_bytes(), "eval_before": before, "eval_after": after,
+               "log_history": trainer.state.log_history, "world_size": args.world_size,
+               "device": "cuda" if torch.cuda.is_available() else "cpu"}
+    if cfg["merge"]:
+        if args.deepspeed and cfg["method"] == "lora":
+            trainer.save_model(str(out_dir / "adapter"))
+            summary["model_dir"] = None
+            summary["note"] = "LoRA under DeepSpeed: adapter saved to adapter/; merge it on one process"
+        elif args.deepspeed:
+            trainer.save_model(str(out_dir / "model"))
+            tokenizer.save_pretrained(out_dir / "model")
+            summary["model_dir"] = str(out_dir / "model")
+        elif trainer.is_world_process_zero():
+            unwrapped = trainer.accelerator.unwrap_model(trainer.model)
+            dtype = torch.bfloat16 if precision == "bf16" else None
+            summary["model_dir"] = str(merge_and_save(unwrapped, tokenizer, out_dir / "model", dtype))
+    if trainer.is_world_process_zero():
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
+    return summary
+
+
+def command(config_path, launcher: str = "python") -> str:
+    """The shell command that runs a config file, for a notebook to show."""
+    return f"{launcher} -m agent_lab.train --config {config_path}"
+
+
+def run_subprocess(cfg: dict, launcher: tuple[str, ...] = (sys.executable,), echo=print) -> dict:
+    """Write `cfg` to `<output_dir>/config.yaml`, train it in a fresh process, echo its log lines, return the summary.
+
+    A separate process gives an honest peak-memory figure and is exactly what a cluster runs.
+    """
+    import subprocess
+    from collections import deque
+
+    out_dir = _resolve(cfg["output_dir"])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "config.yaml"
+    path.write_text(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True))
+    env = {**os.environ, "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1"), "TOKENIZERS_PARALLELISM": "false"}
+    proc = subprocess.Popen([*launcher, "-m", "agent_lab.train", "--config", str(path)], cwd=REPO_ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    tail: deque = deque(maxlen=40)
+    for line in proc.stdout:
+        tail.append(line)
+        if line.startswith(("{'loss'", "{'train_runtime'", "tuned model", "steps ")):
+            echo(line.rstrip())
+    if proc.wait() != 0:
+        raise RuntimeError(f"training failed (exit {proc.returncode}); its last lines:\n" + "".join(tail))
+    return json.loads((out_dir / "summary.json").read_text())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m agent_lab.train", description=__doc__.split("\n")[0])
+    parser.add_argument("--config", action="append", default=[],
+                        help="a YAML training config (configs/train/*.yaml); repeat to layer overrides")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override one config entry")
+    parser.add_argument("--deepspeed", help="a DeepSpeed JSON config, e.g. configs/ds_zero3.json")
+    parser.add_argument("--output_dir", help="where checkpoints, summary.json and model/ go")
+    parser.add_argument("--local_rank", "--local-rank", type=int, default=-1, help=argparse.SUPPRESS)  # deepspeed
+    args = parser.parse_args(argv)
+    overrides = _parse_set(args.set)
+    if args.deepspeed:
+        overrides = merge(overrides, {"training": {"deepspeed": args.deepspeed}})
+    if args.output_dir:
+        overrides["output_dir"] = args.output_dir
+    try:
+        cfg = load_config(args.config, overrides)
+        summary = run(cfg)
+    except ConfigError as exc:
+        print(f"config error: {exc}", file=sys.stderr)
+        return 2
+    if summary.get("model_dir"):
+        print(f"tuned model: {summary['model_dir']}")
+    print(f"steps {summary['global_step']}, train loss {summary['train_loss']:.4f}, "
+          f"{summary['speed']['tokens_per_s']:.0f} real tokens/s, padding {summary['speed']['padding_fraction']:.1%}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,171 @@
+"""The training entry point: configs, a real smoke run, kill-and-resume, LoRA merging, two processes."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+from agent_lab import train
+from agent_lab.paths import REPO_ROOT
+from agent_lab.sft import load_for_training, merge_and_save, pick_attention, pick_precision
+
+RECIPE = ["--config", "configs/train/lora.yaml", "--config", "configs/train/smoke.yaml"]
+ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "2", "TOKENIZERS_PARALLELISM": "false"}
+
+
+def launch(out_dir, *extra, prefix=(sys.executable, "-m", "agent_lab.train")):
+    return subprocess.Popen([*prefix, *RECIPE, "--output_dir", str(out_dir), *extra], cwd=REPO_ROOT, env=ENV,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def finish(proc, timeout=600) -> str:
+    out, _ = proc.communicate(timeout=timeout)
+    assert proc.returncode == 0, out[-3000:]
+    return out
+
+
+def losses(summary) -> dict:
+    return {h["step"]: h["loss"] for h in summary["log_history"] if "loss" in h}
+
+
+def test_config_layers_and_rejects_mistakes(tmp_path):
+    cfg = train.load_config(["configs/train/lora.yaml", "configs/train/smoke.yaml"],
+                            train._parse_set(["training.learning_rate=1e-3", "lora.r=4"]))
+    assert cfg["training"]["learning_rate"] == 1e-3 and cfg["lora"] == {"r": 4, "lora_alpha": 32, "lora_dropout": 0.05,
+                                                                       "target_modules": "all-linear"}
+    assert cfg["training"]["max_grad_norm"] == 0.5 and cfg["max_length"] == 640  # recipe kept, smoke sizes on top
+    with pytest.raises(train.ConfigError, match="unknown config keys"):
+        train.load_config([], {"epochs": 3})
+    with pytest.raises(train.ConfigError, match="does not exist"):
+        train.load_config(["configs/train/nope.yaml"])
+    with pytest.raises(train.ConfigError, match="method"):
+        train.load_config([], {"method": "qlora"})
+    bad = tmp_path / "rows.jsonl"
+    bad.write_text('{"id": "a", "messages": []}\n{not json\n')
+    with pytest.raises(train.ConfigError, match=r"rows.jsonl:2: not JSON"):
+        train.read_rows(bad)
+    assert train.main(["--config", "configs/train/smoke.yaml", "--set", "training.no_such_argument=1"]) == 2
+
+
+def test_hardware_choices_on_this_machine():
+    assert pick_attention() == ("flash_attention_2" if torch.cuda.is_available() and
+                                __import__("importlib").util.find_spec("flash_attn") else "sdpa")
+    assert pick_precision() == ("fp32" if not torch.cuda.is_available() else pick_precision())
+    assert pick_attention("eager") == "eager"
+    with pytest.raises(ValueError):
+        pick_precision("int4")
+
+
+def test_merged_lora_folder_gives_the_same_logits(tmp_path, base_model_dir):
+    torch.manual_seed(0)
+    tok, model, info = load_for_training(str(base_model_dir), "lora", {"lora_dropout": 0.0})
+    assert 0 < info["trainable"] < 0.05 * info["total"]
+    with torch.no_grad():  # LoRA starts as a no-op (B = 0); perturb it so merging has something to fold in
+        for name, p in model.named_parameters():
+            if "lora_B" in name:
+                p.normal_(0, 0.02)
+    ids = tok("Book a flight to Shanghai on Friday.", return_tensors="pt")["input_ids"]
+    model.eval()
+    with torch.no_grad():
+        expected = model(input_ids=ids).logits
+    base = AutoModelForCausalLM.from_pretrained(base_model_dir)
+    with torch.no_grad():
+        assert not torch.allclose(base(input_ids=ids).logits, expected, atol=1e-3)
+    out = merge_and_save(model, tok, tmp_path / "model")
+    assert (out / "model.safetensors").is_file() and not (out / "adapter_config.json").exists()
+    reloaded = AutoModelForCausalLM.from_pretrained(out)
+    with torch.no_grad():
+        assert torch.allclose(reloaded(input_ids=ids).logits, expected, atol=1e-3)
+    assert AutoTokenizer.from_pretrained(out).chat_template
+
+
+def test_smoke_run_writes_summary_and_a_servable_model(tmp_path):
+    finish(launch(tmp_path))
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["global_step"] == 6 and summary["info"]["method"] == "lora"
+    assert summary["speed"]["padding_fraction"] < 0.15 and summary["speed"]["tokens_per_s"] > 0
+    assert summary["data"]["kept"] > 0 and summary["data"]["trainable_tokens"] < summary["data"]["tokens"]
+    assert summary["eval_after"]["general_loss"] > 0 and summary["eval_before"]["general_loss"] > 0
+    model_dir = tmp_path / "model"
+    assert (model_dir / "config.json").is_file() and not (model_dir / "adapter_config.json").exists()
+    assert all(v > 0 for v in losses(summary).values())
+
+
+def test_killed_run_resumes_from_its_checkpoint_and_matches(tmp_path):
+    """SIGKILL a run right after its step-3 checkpoint; the rerun resumes there and ends where an unbroken run does."""
+    whole = tmp_path / "whole"
+    finish(launch(whole))
+    broken = tmp_path / "broken"
+    proc = launch(broken)
+    ckpt = broken / "checkpoints" / "checkpoint-3"
+    deadline = time.monotonic() + 300
+    while not ((ckpt / "trainer_state.json").is_file() and (ckpt / "rng_state.pth").is_file()):
+        assert proc.poll() is None, "the run ended before its first checkpoint"
+        assert time.monotonic() < deadline, "no checkpoint after 300 s"
+        time.sleep(0.1)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    assert not (broken / "summary.json").exists(), "the run finished before it was killed"
+    resumed_output = finish(launch(broken))
+    summary = json.loads((broken / "summary.json").read_text())
+    reference = json.loads((whole / "summary.json").read_text())
+    assert summary["resumed_from"].endswith("checkpoint-3") and summary["global_step"] == 6
+    assert resumed_output.count("'loss'") == 3  # only steps 4-6 were trained again
+    assert losses(summary)[6] == pytest.approx(losses(reference)[6], rel=1e-3)
+
+
+def test_two_processes_with_accelerate(tmp_path):
+    """Two CPU processes (gloo). In accelerate 1.15 `launch --cpu --num_processes 2` starts ONE process, so the
+    multi-process launcher is asked for explicitly (`--multi_gpu`) and the Trainer told to stay on CPU."""
+    accelerate = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
+                  "--num_cpu_threads_per_process", "1",
+                  "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no", "-m", "agent_lab.train"]
+    out = finish(launch(tmp_path, "--set", "training.save_steps=100", "--set", "training.use_cpu=true",
+                        prefix=accelerate))
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["world_size"] == 2 and summary["global_step"] == 6, out[-2000:]
+    # each process saw half the batches: the epoch fraction after 6 steps doubles against one process
+    epoch = [h["epoch"] for h in summary["log_history"] if "loss" in h][-1]
+    assert epoch == pytest.approx(2 * 6 / -(-summary["data"]["kept"] // 2), rel=0.1)
+    assert (tmp_path / "model" / "config.json").is_file()
+
+
+def test_gradient_checkpointing_still_trains_lora(base_model_dir):
+    """Checkpointing recomputes activations in backward; the LoRA weights must still get the same gradients."""
+    from agent_lab.sft import AgentTrainer
+    from agent_lab.sft_data import AgentCollator, encode_examples
+    from transformers import TrainingArguments
+
+    grads = {}
+    for checkpointing in (False, True):
+        torch.manual_seed(0)
+        tok, model, _ = load_for_training(str(base_model_dir), "lora", {"lora_dropout": 0.0})
+        with torch.no_grad():
+            for name, p in model.named_parameters():
+                if "lora_B" in name:
+                    p.normal_(0, 0.02)
+        if checkpointing:
+            model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        model.train()
+        ds, _ = encode_examples(tok, [{"id": "x", "messages": [{"role": "user", "content": "Weather in Beijing?"},
+                                                               {"role": "assistant", "content": "Action: get_weather_info"}]}])
+        trainer = AgentTrainer(model=model, args=TrainingArguments(output_dir="/tmp/agent-lab-test", report_to="none",
+                                                                   remove_unused_columns=False))
+        trainer.compute_loss(model, AgentCollator(tok.pad_token_id)([ds[0]])).backward()
+        grads[checkpointing] = torch.cat([p.grad.flatten() for n, p in model.named_parameters() if "lora_A" in n])
+    assert grads[False].abs().sum() > 0
+    assert torch.allclose(grads[False], grads[True], atol=1e-6)
+
+
+def test_lora_can_adapt_the_embeddings_too(base_model_dir):
+    _, plain, info = load_for_training(str(base_model_dir), "lora")
+    _, with_emb, info_emb = load_for_training(str(base_model_dir), "lora", {"embeddings": True})
+    assert any("lora_embedding_A" in n for n, _ in with_emb.named_parameters())
+    assert not any("lora_embedding_A" in n for n, _ in plain.named_parameters())
+    assert info_emb["trainable"] > info["trainable"]
