@@ -130,7 +130,7 @@ class AgentTrainer(Trainer):
         else:
             loss = total / max(1, targets.numel())
             if model.training:
-                loss = loss / self.current_gradient_accumulation_steps
+                loss = loss / getattr(self, "current_gradient_accumulation_steps", 1)
         return (loss, outputs) if return_outputs else loss
 
 
