@@ -29,5 +29,6 @@
 - `sft`           LoRA/full set-up, the labelled-only loss, speed, merging       -- notebook 06
 - `train`         the one training entry point (`python -m agent_lab.train`)    -- notebook 06
 - `first_step`    batched generation and the quick first-action check           -- notebook 06
+- `bfcl`          the public BFCL test data and its AST check (evaluation only)   -- notebook 07
 """
 __version__ = "0.1.0"

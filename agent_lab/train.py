@@ -141,16 +141,14 @@ def training_examples(data: dict) -> tuple[list[dict], list[dict], list[dict], d
 
 def read_rows(path: Path) -> list[dict]:
     """Examples from a JSONL file (rows with `id` and `messages`); a bad line is named by number."""
-    if not path.is_file():
-        raise ConfigError(f"data file {path} does not exist")
-    rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise ConfigError(f"{path}:{n}: not JSON ({exc.msg})") from None
-    return rows
+    from agent_lab.exports import read_jsonl
+
+    try:
+        return read_jsonl(path)
+    except FileNotFoundError:
+        raise ConfigError(f"data file {path} does not exist") from None
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def run(cfg: dict) -> dict:
