@@ -61,6 +61,12 @@ def _listing(flights: list[dict]) -> str:
     return "; ".join(f"{f['flight_number']} {f['departure']} {f['price_cny']} CNY" for f in flights)
 
 
+def _search_flights(run, s: dict, day: str, thought_en: str, thought_zh: str) -> list[dict]:
+    """The search every flight intent starts from: the slots' origin and destination on `day`."""
+    return run.call(thought_en, thought_zh, "search_flights",
+                    {"origin": s["city_en"], "destination": s["city2_en"], "date": day})["result"]
+
+
 def _weather_text(w: dict) -> str:
     return f"{w['date']}: {w['condition']}, {w['temperature_c']:g} °C, humidity {w['humidity_pct']}%"
 
@@ -97,9 +103,8 @@ def solve(task: Task, world: World | None = None) -> Trajectory:
         answer = _say(t, f"The {s['team_en']}: {', '.join(members)}.", f"{s['team']}的成员：{'、'.join(members)}。")
     elif intent == "flight_search":
         day = resolve_date(s["day_en"], world.today).isoformat()
-        flights = run.call(f"{s['day_en'].capitalize()} is {day}; search flights {s['city_en']} to {s['city2_en']}.",
-                           f"{s['day']}是{day}，查询{s['city']}到{s['city2']}的航班。", "search_flights",
-                           {"origin": s["city_en"], "destination": s["city2_en"], "date": day})["result"]
+        flights = _search_flights(run, s, day, f"{s['day_en'].capitalize()} is {day}; search flights {s['city_en']} to "
+                                  f"{s['city2_en']}.", f"{s['day']}是{day}，查询{s['city']}到{s['city2']}的航班。")
         listing = _listing(flights)
         answer = _say(t, f"Flights from {s['city_en']} to {s['city2_en']} on {day}: {listing}.",
                       f"{day}{s['city']}到{s['city2']}的航班：{listing}。")
@@ -165,8 +170,8 @@ def solve(task: Task, world: World | None = None) -> Trajectory:
                       f"已预约{day} {first['start_time']}-{end}的会议，参会人：{'、'.join(members)}。")
     elif intent == "book_cheapest":
         day = resolve_date(s["day_en"], world.today).isoformat()
-        flights = run.call(f"{s['day_en'].capitalize()} is {day}; first search the flights.", f"{s['day']}是{day}，先查询航班。",
-                           "search_flights", {"origin": s["city_en"], "destination": s["city2_en"], "date": day})["result"]
+        flights = _search_flights(run, s, day, f"{s['day_en'].capitalize()} is {day}; first search the flights.",
+                                  f"{s['day']}是{day}，先查询航班。")
         cheap = min(flights, key=lambda f: f["price_cny"])
         run.call(f"The cheapest is {cheap['flight_number']} at {cheap['price_cny']} CNY; book it.",
                  f"最便宜的是{cheap['flight_number']}，{cheap['price_cny']}元，预订它。", "book_flight",
@@ -186,9 +191,8 @@ def solve(task: Task, world: World | None = None) -> Trajectory:
         day = resolve_date(s["day_en"], world.today).isoformat()
         run.call(f"I will book {s['bad_flight']} on {day}.", f"预订{day}的{s['bad_flight']}。", "book_flight",
                  {"flight_number": s["bad_flight"], "date": day})
-        flights = run.call(f"{s['bad_flight']} does not exist; I will search the real flights instead.",
-                           f"{s['bad_flight']}不存在，改为查询实际航班。", "search_flights",
-                           {"origin": s["city_en"], "destination": s["city2_en"], "date": day})["result"]
+        flights = _search_flights(run, s, day, f"{s['bad_flight']} does not exist; I will search the real flights instead.",
+                                  f"{s['bad_flight']}不存在，改为查询实际航班。")
         listing = _listing(flights)
         answer = _say(t, f"There is no flight {s['bad_flight']} on {day}. Available: {listing}. Which one should I book?",
                       f"{day}没有{s['bad_flight']}航班。可选：{listing}。需要预订哪一班？")

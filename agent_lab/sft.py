@@ -96,6 +96,21 @@ def load_for_training(model_name: str, method: str = "lora", lora: dict | None =
     return tokenizer, model, info
 
 
+def labelled_token_losses(model, batch: dict):
+    """(outputs, per-token losses, per-token weights) at the positions whose next label counts.
+
+    The output layer runs only there: a boolean `logits_to_keep` flattens the kept positions.
+    """
+    labels = batch["labels"]
+    keep = torch.zeros_like(labels, dtype=torch.bool)
+    keep[:, :-1] = labels[:, 1:] != IGNORE  # position t predicts label t+1
+    model_inputs = {k: batch[k] for k in ("input_ids", "attention_mask", "position_ids") if k in batch}
+    outputs = model(**model_inputs, logits_to_keep=keep, use_cache=False)
+    targets = labels[:, 1:][keep[:, :-1]]
+    losses = torch.nn.functional.cross_entropy(outputs.logits.float(), targets, reduction="none")
+    return outputs, losses, batch["weights"][:, 1:][keep[:, :-1]]
+
+
 class AgentTrainer(Trainer):
     """`Trainer` whose loss computes logits only at labelled positions and weights each token."""
 
@@ -114,21 +129,14 @@ class AgentTrainer(Trainer):
         return super()._get_train_sampler(train_dataset)
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-        labels, weights = inputs["labels"], inputs["weights"]
-        keep = torch.zeros_like(labels, dtype=torch.bool)
-        keep[:, :-1] = labels[:, 1:] != IGNORE  # position t predicts label t+1
-        model_inputs = {k: inputs[k] for k in ("input_ids", "attention_mask", "position_ids") if k in inputs}
-        outputs = model(**model_inputs, logits_to_keep=keep, use_cache=False)
-        targets = labels[:, 1:][keep[:, :-1]]
-        token_weights = weights[:, 1:][keep[:, :-1]]
-        losses = torch.nn.functional.cross_entropy(outputs.logits.float(), targets, reduction="none")
+        outputs, losses, token_weights = labelled_token_losses(model, inputs)
         total = (losses * token_weights).sum()
         if num_items_in_batch is not None and model.training:
             loss = total / num_items_in_batch
             if self.args.average_tokens_across_devices:
                 loss = loss * self.accelerator.num_processes
         else:
-            loss = total / max(1, targets.numel())
+            loss = total / max(1, losses.numel())
             if model.training:
                 loss = loss / getattr(self, "current_gradient_accumulation_steps", 1)
         return (loss, outputs) if return_outputs else loss
@@ -160,7 +168,6 @@ class SpeedMemory(TrainerCallback):
         self.collator = collator
         self.start = self.last = 0.0
         self.last_tokens = 0
-        self.history: list[dict] = []
         self.result: dict | None = None
 
     def on_train_begin(self, args, state, control, **kwargs):
@@ -183,7 +190,6 @@ class SpeedMemory(TrainerCallback):
         now, tokens = time.perf_counter(), self.collator.real_tokens
         if logs is not None and "loss" in logs and now > self.last:
             logs["tokens_per_s"] = round((tokens - self.last_tokens) / (now - self.last), 1)
-            self.history.append({"step": state.global_step, "tokens_per_s": logs["tokens_per_s"]})
         self.last, self.last_tokens = now, tokens
 
     def summary(self) -> dict:
@@ -203,14 +209,9 @@ def masked_loss(model, dataset, collator, batch_size: int = 4) -> float:
     for k in range(0, len(dataset), batch_size):
         batch = collator([dataset[i] for i in range(k, min(k + batch_size, len(dataset)))])
         batch = {key: value.to(device) for key, value in batch.items()}
-        labels = batch["labels"]
-        keep = torch.zeros_like(labels, dtype=torch.bool)
-        keep[:, :-1] = labels[:, 1:] != IGNORE
-        inputs = {key: batch[key] for key in ("input_ids", "attention_mask", "position_ids") if key in batch}
-        logits = model(**inputs, logits_to_keep=keep, use_cache=False).logits.float()
-        targets = labels[:, 1:][keep[:, :-1]]
-        total += torch.nn.functional.cross_entropy(logits, targets, reduction="sum").item()
-        count += targets.numel()
+        _, losses, _ = labelled_token_losses(model, batch)
+        total += losses.sum().item()
+        count += losses.numel()
     model.train(was_training)
     return total / max(1.0, count)
 
