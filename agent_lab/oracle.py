@@ -85,16 +85,15 @@ def solve(task: Task, world: World | None = None) -> Trajectory:
             r = run.call(f"I need the current weather in {s['city_en']}.", f"需要查询{s['city']}现在的天气。",
                          "get_weather_info", {"location": s["city_en"], "is_current": "yes"})["result"]["current"]
         else:
-            day = resolve_date(s["day_en"], world.today).isoformat()
-            r = run.call(f"{s['day_en'].capitalize()} is {day}; I need the forecast for {s['city_en']}.",
-                         f"{s['day']}是{day}，需要查询{s['city']}的天气预报。", "get_weather_info",
-                         {"location": s["city_en"], "start_date": day, "end_date": day})["result"]["forecast"][0]
+            r = run.call(f"I need the forecast for {s['city_en']} {s['day_en']}.",
+                         f"需要查询{s['city']}{s['day']}的天气预报。", "get_weather_info",
+                         {"location": s["city_en"], "start_date": s["day"], "end_date": s["day"]})["result"]["forecast"][0]
         answer = _say(t, f"Weather in {s['city_en']}, {_weather_text(r)}.",
                       f"{s['city']}天气（{r['date']}）：{CONDITIONS_ZH[r['condition']]}，{r['temperature_c']:g}°C，湿度{r['humidity_pct']}%。")
     elif intent == "free_slots":
         day = resolve_date(s["day_en"], world.today).isoformat()
-        slots = run.call(f"{s['day_en'].capitalize()} is {day}; I will check the calendar.", f"{s['day']}是{day}，查询日历空闲时间。",
-                         "get_free_slots", {"start_date": day, "end_date": day})["result"]
+        slots = run.call(f"I will check the calendar for {s['day_en']}.", f"查询{s['day']}的日历空闲时间。",
+                         "get_free_slots", {"start_date": s["day"], "end_date": s["day"]})["result"]
         spans = ", ".join(f"{x['start_time']}-{x['end_time']}" for x in slots) or "none"
         answer = _say(t, f"Your free time on {day}: {spans}.", f"你在{day}的空闲时间：{spans}。")
     elif intent == "team_members":
@@ -103,8 +102,8 @@ def solve(task: Task, world: World | None = None) -> Trajectory:
         answer = _say(t, f"The {s['team_en']}: {', '.join(members)}.", f"{s['team']}的成员：{'、'.join(members)}。")
     elif intent == "flight_search":
         day = resolve_date(s["day_en"], world.today).isoformat()
-        flights = _search_flights(run, s, day, f"{s['day_en'].capitalize()} is {day}; search flights {s['city_en']} to "
-                                  f"{s['city2_en']}.", f"{s['day']}是{day}，查询{s['city']}到{s['city2']}的航班。")
+        flights = _search_flights(run, s, s["day"], f"I will search flights {s['city_en']} to {s['city2_en']} {s['day_en']}.",
+                                  f"查询{s['day']}{s['city']}到{s['city2']}的航班。")
         listing = _listing(flights)
         answer = _say(t, f"Flights from {s['city_en']} to {s['city2_en']} on {day}: {listing}.",
                       f"{day}{s['city']}到{s['city2']}的航班：{listing}。")
@@ -157,8 +156,8 @@ def solve(task: Task, world: World | None = None) -> Trajectory:
                       f"{s['value']} {s['from_unit']} = {r['result']:g} {s['to_unit']}")
     elif intent == "schedule_meeting":
         day = resolve_date(s["day_en"], world.today).isoformat()
-        slots = run.call(f"First I need my free slots on {day}.", f"先查询{day}的空闲时间。", "get_free_slots",
-                         {"start_date": day, "end_date": day})["result"]
+        slots = run.call(f"First I need my free slots {s['day_en']}.", f"先查询{s['day']}的空闲时间。", "get_free_slots",
+                         {"start_date": s["day"], "end_date": s["day"]})["result"]
         members = run.call(f"Next, the members of the {s['team_en']}.", f"再查询{s['team']}的成员。", "find_contacts",
                            {"team": s["team_en"]})["result"]["members"]
         first = slots[0]
@@ -170,8 +169,7 @@ def solve(task: Task, world: World | None = None) -> Trajectory:
                       f"已预约{day} {first['start_time']}-{end}的会议，参会人：{'、'.join(members)}。")
     elif intent == "book_cheapest":
         day = resolve_date(s["day_en"], world.today).isoformat()
-        flights = _search_flights(run, s, day, f"{s['day_en'].capitalize()} is {day}; first search the flights.",
-                                  f"{s['day']}是{day}，先查询航班。")
+        flights = _search_flights(run, s, s["day"], "First I will search the flights.", "先查询航班。")
         cheap = min(flights, key=lambda f: f["price_cny"])
         run.call(f"The cheapest is {cheap['flight_number']} at {cheap['price_cny']} CNY; book it.",
                  f"最便宜的是{cheap['flight_number']}，{cheap['price_cny']}元，预订它。", "book_flight",
@@ -189,9 +187,9 @@ def solve(task: Task, world: World | None = None) -> Trajectory:
             answer = _say(t, f"No fire in {s['image']}; no action needed.", f"{s['image']}没有火情，无需处理。")
     elif intent == "book_given_flight":
         day = resolve_date(s["day_en"], world.today).isoformat()
-        run.call(f"I will book {s['bad_flight']} on {day}.", f"预订{day}的{s['bad_flight']}。", "book_flight",
-                 {"flight_number": s["bad_flight"], "date": day})
-        flights = _search_flights(run, s, day, f"{s['bad_flight']} does not exist; I will search the real flights instead.",
+        run.call(f"I will book {s['bad_flight']} {s['day_en']}.", f"预订{s['day']}的{s['bad_flight']}。", "book_flight",
+                 {"flight_number": s["bad_flight"], "date": s["day"]})
+        flights = _search_flights(run, s, s["day"], f"{s['bad_flight']} does not exist; I will search the real flights instead.",
                                   f"{s['bad_flight']}不存在，改为查询实际航班。")
         listing = _listing(flights)
         answer = _say(t, f"There is no flight {s['bad_flight']} on {day}. Available: {listing}. Which one should I book?",

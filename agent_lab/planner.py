@@ -42,7 +42,7 @@ def planner_system_prompt(tools: list[dict], today: dt.date = TODAY) -> str:
     return (f"You are a planning assistant. Today is {today.isoformat()} ({today.strftime('%A')}).\n"
             "Decide the single next command that moves the user's task forward.\n\n"
             "Constraints:\n1. Use only the commands below; one command per reply.\n2. Do not ask the user for help.\n"
-            "3. Resolve relative dates (\"this Friday\") to YYYY-MM-DD yourself.\n\n"
+            "3. Dates may be YYYY-MM-DD or the user's own words (\"this Friday\").\n\n"
             f"Commands:\n{describe(tools, 'openai_json')}\n"
             f'{{"name": "{FINISH}", "description": "The results so far answer the task.", "parameters": {{}}}}\n\n'
             "Resources: the results of earlier commands, listed under 'Results so far'.\n\n"

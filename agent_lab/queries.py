@@ -107,6 +107,59 @@ INTENTS: dict[str, tuple[str, tuple[str, ...], dict[str, list[str]]]] = {
         "zh": ["{day}{busy_hour}和{team}开一小时会，如果那个时间被占了就用当天第一个空档。"]}),
 }
 
+# More ways to ask for the same thing. Family 0 of every intent is held out for testing, so the model
+# can only generalise to it from the others: a 135M model needs several paraphrases per intent to learn the
+# intent rather than the wording (notebook 07 measured held-out accuracy with and without these).
+MORE_PARAPHRASES: dict[str, dict[str, list[str]]] = {
+    "weather_now": {"en": ["Current weather in {city}, please.", "Tell me how the weather is in {city} now."],
+                    "zh": ["{city}此刻天气如何？", "告诉我{city}现在的气温和天气。"]},
+    "weather_day": {"en": ["How is the weather going to be in {city} {day}?", "Check the {city} weather for {day}."],
+                    "zh": ["查一下{city}{day}的天气预报。", "{day}去{city}，那边天气如何？"]},
+    "free_slots": {"en": ["Check my calendar for free time {day}.", "What time am I available {day}?"],
+                   "zh": ["{day}我什么时候有空？", "看看我{day}日历上哪些时间是空的。"]},
+    "team_members": {"en": ["Find the people in the {team}.", "Give me the contacts of the {team}."],
+                     "zh": ["{team}的联系人是谁？", "列出{team}的所有人。"]},
+    "flight_search": {"en": ["Show me flights {city} to {city2} {day}.", "Look up {day}'s flights from {city} to {city2}."],
+                      "zh": ["查查{day}{city}去{city2}的飞机。", "{city}到{city2}{day}有航班吗？"]},
+    "product_recommend": {"en": ["Suggest some good {category} to buy.", "Show me some {category} you sell."],
+                          "zh": ["我想买{category}，有什么推荐？", "给我推荐一些{category}吧。"]},
+    "product_info": {"en": ["I need the {prop} of {product}, sku {sku}.", "Look up the {prop} for {product} (code {sku})."],
+                     "zh": ["查一下{product}（{sku}）的{prop}。", "{sku}这个商品（{product}）{prop}是多少？"]},
+    "product_marketing": {"en": ["What deals are there for item {sku}?", "Check the promotion for product code {sku}."],
+                          "zh": ["{sku}这个商品打折吗？", "查一下商品编码{sku}的促销信息。"]},
+    "recipe": {"en": ["Find me a dish made with {ingredient}.", "Any recipe ideas with {ingredient}?"],
+               "zh": ["{ingredient}可以做哪些菜？", "找一个用{ingredient}做的菜谱。"]},
+    "fire_check": {"en": ["Does {image} show any fire?", "Analyse {image} and tell me if something is burning."],
+                   "zh": ["分析一下{image}，有没有火情？", "{image}这张图片着火了吗？"]},
+    "fire_alarm": {"en": ["Please activate the fire alarm.", "Alert the building managers about a fire in the {room}."],
+                   "zh": ["快拉响火警，通知管理员！", "{room}好像着火了，启动火警警报。"]},
+    "police": {"en": ["Please call the police, someone is fighting in the {room}.", "Report a robbery to the police now."],
+               "zh": ["{room}有人打架，快报警。", "请马上联系警察。"]},
+    "fireman": {"en": ["Please call the firefighters, the {room} is burning.", "We need the fire department right now."],
+                "zh": ["快叫消防队，{room}起火了！", "请马上通知消防员。"]},
+    "repo_commit": {"en": ["Get the most recent commit of {repo}.", "Which commit is the latest in {repo}?"],
+                    "zh": ["{repo}的最新commit是哪个？", "帮我看看{repo}最近的提交记录。"]},
+    "web": {"en": ["Find information about {topic} on the internet.", "Search online: {topic}."],
+            "zh": ["在网上找找关于{topic}的信息。", "搜一下{topic}。"]},
+    "calc": {"en": ["Compute {expr}.", "Work out {expr} for me."],
+             "zh": ["计算 {expr}。", "请算出 {expr} 的结果。"]},
+    "convert": {"en": ["What is {value} {from_unit} in {to_unit}?", "Change {value} {from_unit} into {to_unit}."],
+                "zh": ["{value}{from_unit}是多少{to_unit}？", "请把{value} {from_unit}转换成{to_unit}。"]},
+    "schedule_meeting": {"en": ["Find a free hour {day} and book a meeting with the {team}.",
+                                "Arrange a one-hour meeting with the {team} {day} in my first free slot."],
+                         "zh": ["{day}帮我和{team}约个一小时的会，用我最早的空闲时间。"]},
+    "book_cheapest": {"en": ["I need the cheapest ticket from {city} to {city2} {day}, book it.",
+                             "Reserve the least expensive flight {city} to {city2} {day}."],
+                      "zh": ["{day}从{city}到{city2}，帮我订最便宜的航班。"]},
+    "fire_emergency": {"en": ["Look at {image}: if it shows a fire, sound the alarm and call 119."],
+                       "zh": ["看看{image}，有火的话就拉警报并打119。"]},
+    "book_given_flight": {"en": ["I want flight {bad_flight} from {city} to {city2} {day}, please book it."],
+                          "zh": ["请帮我预订{day}{city}飞{city2}的{bad_flight}。"]},
+}
+for _intent, _langs in MORE_PARAPHRASES.items():
+    for _lang, _extra in _langs.items():
+        INTENTS[_intent][2][_lang].extend(_extra)
+
 # hard negatives: on-topic, no tool needed. (query template, reply template) families with slots.
 HARD_NEGATIVES = {
     "en": [("The weather in {city} is lovely today.", "It sounds lovely! Enjoy the day in {city}."),
@@ -121,7 +174,18 @@ HARD_NEGATIVES = {
            ("I just got back from {city}, what a trip!", "Welcome back! I hope you enjoyed {city}."),
            ("My {team} works really hard.", "It sounds like the {team} is very dedicated!"),
            ("Flights to {city} are so expensive these days.", "Prices do go up and down; booking early often helps."),
-           ("Hello! How are you?", "Hello! I'm doing well, thanks. How can I help you today?")],
+           ("Hello! How are you?", "Hello! I'm doing well, thanks. How can I help you today?"),
+           ("Is {city} a good place to live?", "Many people enjoy living in {city}; it depends on what you look for in a city."),
+           ("What is the difference between a meeting and a call?", "A meeting usually has an agenda and several people; a call is often shorter and more informal."),
+           ("I'm nervous about flying to {city} {day}.", "That's understandable. Flying is very safe, and you'll be in {city} before you know it."),
+           ("How do fire alarms work?", "Most fire alarms sense smoke or heat and then sound a loud signal so people can get out."),
+           ("Tell me a fun fact about {category}.", "People around the world enjoy {category} in many different ways."),
+           ("Why is it colder in winter?", "Because the Earth's tilt makes sunlight reach us at a lower angle and for fewer hours."),
+           ("My meeting with the {team} {day} is going to be long.", "Long meetings can be tiring; a short agenda and a break can help."),
+           ("What should I pack for a trip to {city}?", "Comfortable shoes, layers for changing weather and a phone charger are a good start."),
+           ("Who invented the calculator?", "Mechanical calculators go back to Pascal and Leibniz in the 17th century."),
+           ("Write a short greeting for the {team}.", "Hello {team}, thank you all for your hard work!"),
+           ("Good night!", "Good night! Sleep well.")],
     "zh": [("{city}今天天气真好。", "是啊，{city}天气不错，好好享受吧！"),
            ("我喜欢坐飞机去{city}旅行。", "{city}是个好地方，祝你旅途愉快！"),
            ("日历有什么用？", "日历可以记录日程和会议，帮助你安排时间。"),
@@ -130,7 +194,16 @@ HARD_NEGATIVES = {
            ("{category}有营养吗？", "{category}是很多人日常饮食的一部分，适量食用有益健康。"),
            ("你好！", "你好！有什么可以帮你的吗？"),
            ("{city}下雨天让人想睡觉。", "下雨天确实容易犯困，可以喝杯茶提提神。"),
-           ("最近去{city}的机票好贵啊。", "机票价格确实有波动，提前预订通常会便宜一些。")],
+           ("最近去{city}的机票好贵啊。", "机票价格确实有波动，提前预订通常会便宜一些。"),
+           ("{city}有什么好吃的？", "{city}有很多有名的地方美食，值得慢慢品尝。"),
+           ("{day}要和{team}开会，有点紧张。", "别紧张，提前准备好要点，会议一定会顺利的。"),
+           ("为什么冬天会冷？", "因为冬天阳光照射的角度更低、时间更短，地面得到的热量更少。"),
+           ("火灾报警器是怎么工作的？", "大多数报警器能感应烟雾或高温，然后发出响亮的警报。"),
+           ("去{city}旅行要带什么？", "舒适的鞋子、应对天气变化的衣服和充电器都很有用。"),
+           ("谢谢你的帮助！", "不客气，很高兴能帮到你！"),
+           ("给{team}写一句问候语。", "{team}的各位，辛苦了，感谢大家的付出！"),
+           ("{category}应该怎么保存？", "{category}的保存方法各不相同，一般放在阴凉处或冰箱里更新鲜。"),
+           ("晚安！", "晚安，祝你好梦！")],
 }
 
 

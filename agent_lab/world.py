@@ -56,14 +56,14 @@ def resolve_date(phrase: str, today: dt.date = TODAY) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise ToolError(f"cannot read date {phrase!r}; use YYYY-MM-DD") from None
+        raise ToolError(f"cannot read date {phrase!r}; use YYYY-MM-DD or a phrase like 'this Friday'") from None
 
 
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise ToolError(f"invalid date {value!r}; use YYYY-MM-DD") from None
+def _date(value: str, today: dt.date = TODAY) -> dt.date:
+    """A tool's date argument: YYYY-MM-DD or a phrase `resolve_date` reads ('this Friday', '明天')."""
+    if not isinstance(value, str):
+        raise ToolError(f"invalid date {value!r}; use YYYY-MM-DD or a phrase like 'this Friday'")
+    return resolve_date(value, today)
 
 
 def _rng_int(*parts, mod: int) -> int:
@@ -148,7 +148,7 @@ class World:
     def _tool_get_weather_info(self, location, start_date=None, end_date=None, is_current="no"):
         if is_current == "yes" or not start_date:
             return {"location": location, "current": self.weather_on(location, self.today)}
-        start, end = _date(start_date), _date(end_date or start_date)
+        start, end = _date(start_date, self.today), _date(end_date or start_date, self.today)
         if end < start or (end - start).days > 14:
             raise ToolError("end_date must be on or after start_date and at most 14 days later")
         days = [self.weather_on(location, start + dt.timedelta(days=i)) for i in range((end - start).days + 1)]
@@ -173,7 +173,7 @@ class World:
         return slots
 
     def _tool_get_free_slots(self, start_date, end_date):
-        start, end = _date(start_date), _date(end_date)
+        start, end = _date(start_date, self.today), _date(end_date, self.today)
         if end < start or (end - start).days > 14:
             raise ToolError("end_date must be on or after start_date and at most 14 days later")
         return [s for i in range((end - start).days + 1) for s in self.free_slots(start + dt.timedelta(days=i))]
@@ -185,7 +185,7 @@ class World:
         raise ToolError(f"no team called {team!r}; known teams: {', '.join(CONTACTS)}")
 
     def _tool_create_meeting(self, title, date, start_time, end_time, attendees):
-        day = _date(date)
+        day = _date(date, self.today)
         try:
             start, end = int(start_time.split(":")[0]), int(end_time.split(":")[0])
         except ValueError:
@@ -213,7 +213,7 @@ class World:
     def _tool_search_flights(self, destination, date, origin="Beijing"):
         if origin.strip().lower() == destination.strip().lower():
             raise ToolError("origin and destination are the same city")
-        day = _date(date)
+        day = _date(date, self.today)
         if day < self.today:
             raise ToolError(f"{date} is in the past (today is {self.today.isoformat()})")
         found = self.flights(origin, destination, day)
@@ -221,7 +221,7 @@ class World:
         return found
 
     def _tool_book_flight(self, flight_number, date, passenger="the user"):
-        flight = self.listed.get((flight_number, _date(date).isoformat()))
+        flight = self.listed.get((flight_number, _date(date, self.today).isoformat()))
         if flight is None:
             raise ToolError(f"no flight {flight_number} on {date}; call search_flights first")
         booking = {"booking_id": f"B{len(self.bookings) + 1:04d}", "passenger": passenger, **flight}

@@ -4,7 +4,7 @@ Introduced in notebook 02 (`02_agent_prompt_templates`). Logic lives in `agent_l
 """
 from __future__ import annotations
 
-DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+DATE = {"type": "string", "minLength": 1}  # YYYY-MM-DD, or a phrase the world resolves: "this Friday", "明天"
 TIME = {"type": "string", "pattern": r"^\d{2}:\d{2}$"}
 
 
@@ -17,20 +17,20 @@ def _fn(name: str, description: str, properties: dict, required: list[str], doma
 TOOL_SCHEMAS = {s["name"]: s for s in [
     _fn("get_weather_info", "Get the weather of a city: right now, or a forecast for a date range.", {
         "location": {"type": "string", "description": "City name, e.g. Beijing"},
-        "start_date": {**DATE, "description": "First day, YYYY-MM-DD"},
-        "end_date": {**DATE, "description": "Last day, YYYY-MM-DD"},
+        "start_date": {**DATE, "description": "First day: YYYY-MM-DD or a phrase like 'this Friday'"},
+        "end_date": {**DATE, "description": "Last day: YYYY-MM-DD or a phrase like 'this Friday'"},
         "is_current": {"type": "string", "enum": ["yes", "no"], "description": "yes for the weather right now"},
     }, ["location"], "weather"),
     _fn("get_free_slots", "List the free time slots in the user's calendar between two days (09:00-18:00).", {
-        "start_date": {**DATE, "description": "First day, YYYY-MM-DD"},
-        "end_date": {**DATE, "description": "Last day, YYYY-MM-DD"},
+        "start_date": {**DATE, "description": "First day: YYYY-MM-DD or a phrase like 'this Friday'"},
+        "end_date": {**DATE, "description": "Last day: YYYY-MM-DD or a phrase like 'this Friday'"},
     }, ["start_date", "end_date"], "calendar"),
     _fn("find_contacts", "Find the members of a team in the company directory.", {
         "team": {"type": "string", "description": "Team name, e.g. search product team / 搜索产品部"},
     }, ["team"], "calendar"),
     _fn("create_meeting", "Create a meeting in a free slot and invite attendees.", {
         "title": {"type": "string", "description": "Meeting title"},
-        "date": {**DATE, "description": "Day, YYYY-MM-DD"},
+        "date": {**DATE, "description": "Day: YYYY-MM-DD or a phrase like 'tomorrow'"},
         "start_time": {**TIME, "description": "Start, HH:MM"},
         "end_time": {**TIME, "description": "End, HH:MM"},
         "attendees": {"type": "array", "items": {"type": "string"}, "minItems": 1, "description": "E-mail addresses"},
@@ -38,11 +38,11 @@ TOOL_SCHEMAS = {s["name"]: s for s in [
     _fn("search_flights", "Search flights from one city to another on a day.", {
         "origin": {"type": "string", "description": "Departure city (default Beijing)"},
         "destination": {"type": "string", "description": "Arrival city"},
-        "date": {**DATE, "description": "Departure day, YYYY-MM-DD"},
+        "date": {**DATE, "description": "Departure day: YYYY-MM-DD or a phrase like 'next Monday'"},
     }, ["destination", "date"], "flights"),
     _fn("book_flight", "Book a seat on a flight found by search_flights.", {
         "flight_number": {"type": "string", "description": "Flight number, e.g. MU5123"},
-        "date": {**DATE, "description": "Departure day, YYYY-MM-DD"},
+        "date": {**DATE, "description": "Departure day: YYYY-MM-DD or a phrase like 'next Monday'"},
         "passenger": {"type": "string", "description": "Passenger name"},
     }, ["flight_number", "date"], "flights"),
     _fn("hm_product_recommend", "Recommend Hema (盒马) products matching a dictionary of keywords.", {

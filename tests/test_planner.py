@@ -20,7 +20,7 @@ GOOD = '{"task_name": "获取北京现在的天气信息", "command": {"name": "
     ('{"task_name": "x", "command": {"name": "get_weather_info"}}', "schema"),
     ('{"task_name": "x", "command": {"name": "book_hotel", "args": {}}}', "unknown_tool"),
     ('{"task_name": "x", "command": {"name": "get_weather_info", "args": {"city": "Beijing"}}}', "bad_args"),
-    ('{"task_name": "x", "command": {"name": "get_free_slots", "args": {"start_date": "Wednesday", "end_date": "2026-11-27"}}}', "bad_args"),
+    ('{"task_name": "x", "command": {"name": "get_free_slots", "args": {"start_date": "", "end_date": "2026-11-27"}}}', "bad_args"),
 ])
 def test_check_plan_catches_each_problem(text, problem):
     check = check_plan(text, TOOLS)
