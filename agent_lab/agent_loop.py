@@ -92,18 +92,29 @@ def run_agent(endpoint, world: World, template: Template, tools: list[dict], que
         prompt_tokens, completion_tokens = usage_tokens(reply)
         turn = Turn(messages=messages, raw=raw, step=step, latency_s=time.perf_counter() - start,
                     prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
-        trace.turns.append(turn)
-        if step.kind == "final_answer":
-            trace.final_answer, trace.stopped = step.answer, "answer"
+        if advance(trace, history, world, template, turn):
             return trace
-        if step.kind == "give_up":
-            trace.stopped = "give_up"
-            return trace
-        if step.kind == "tool_call":
-            turn.observation = observation_text(world.call(step.name, step.arguments))
-            history.append((step, turn.observation))
-        else:  # a parse error: keep the model's text and tell it what was wrong, so it can recover
-            turn.observation = parse_error_feedback(step)
-            history.append((strip_stop(raw, template.stop), turn.observation))
     trace.stopped = "max_steps"
     return trace
+
+
+def advance(trace: Trace, history: list, world: World, template: Template, turn: Turn) -> bool:
+    """Record one turn: call the tool (or feed back a parse error) and extend `history`. True when the run ends.
+
+    Shared by `run_agent` (one query through an endpoint) and `agent_lab.evaluate.run_episodes` (many at once).
+    """
+    step = turn.step
+    trace.turns.append(turn)
+    if step.kind == "final_answer":
+        trace.final_answer, trace.stopped = step.answer, "answer"
+        return True
+    if step.kind == "give_up":
+        trace.stopped = "give_up"
+        return True
+    if step.kind == "tool_call":
+        turn.observation = observation_text(world.call(step.name, step.arguments))
+        history.append((step, turn.observation))
+    else:  # a parse error: keep the model's text and tell it what was wrong, so it can recover
+        turn.observation = parse_error_feedback(step)
+        history.append((strip_stop(turn.raw, template.stop), turn.observation))
+    return False

@@ -1,44 +1,17 @@
-"""Batched greedy generation in process, and a quick "first action" check of a tuned model.
+"""A quick "first action" check of a tuned model.
 
 Introduced in notebook 06 (`06_training_full_vs_lora`), to show that training changed behaviour;
-the evaluation notebook measures it properly.
+notebook 07 (`agent_lab.evaluate`) measures it properly.
 
-`generate_batch` left-pads prompts (rendered with the chat template), decodes greedily and stops at
-the template's stop strings or the end-of-turn token. `first_step_report` asks held-out examples'
-queries (system + user only) and compares the model's first turn with the gold first step: the
+`first_step_report` asks held-out examples' queries (system + user only) and compares the model's first turn with the gold first step: the
 right tool, the exact arguments, or -- for a query that needs no tool -- a direct answer.
 """
 from __future__ import annotations
 
 import json
 
-import torch
-
+from agent_lab.generate import generate_batch
 from agent_lab.templates import get_template
-
-
-@torch.no_grad()
-def generate_batch(model, tokenizer, conversations: list[list[dict]], max_new_tokens: int = 96,
-                   stop_strings: list[str] | None = None, batch_size: int = 8) -> list[str]:
-    """One greedy reply per conversation (the text after the generation prompt, special tokens dropped)."""
-    side = tokenizer.padding_side
-    tokenizer.padding_side = "left"
-    device = next(model.parameters()).device
-    stops = [t for t in ("<|im_end|>", "<|endoftext|>") if t in tokenizer.get_vocab()]
-    eos = [tokenizer.convert_tokens_to_ids(t) for t in stops] or [tokenizer.eos_token_id]
-    out = []
-    try:
-        for k in range(0, len(conversations), batch_size):
-            texts = [tokenizer.apply_chat_template(c, tokenize=False, add_generation_prompt=True)
-                     for c in conversations[k:k + batch_size]]
-            enc = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(device)
-            gen = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False, eos_token_id=eos,
-                                 pad_token_id=tokenizer.pad_token_id, stop_strings=stop_strings or None,
-                                 tokenizer=tokenizer)
-            out += tokenizer.batch_decode(gen[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
-    finally:
-        tokenizer.padding_side = side
-    return out
 
 
 def _same_args(a: dict, b: dict) -> bool:

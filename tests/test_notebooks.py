@@ -166,9 +166,26 @@ def check_06(m, params):
     assert all(f["estimate"] <= f["seeds"] for f in fit.values()) and fit["Qwen-72B"]["estimate"] == 32
 
 
+def check_07(m, params):
+    sizes = m["suite_sizes"]
+    assert sizes["held_out"] == params["N_HELD_OUT"] and 1 <= sizes["hard_negatives"] <= params["N_NEGATIVES"]
+    assert set(m["models"]) == {"base", "lora", "full"} | ({"no-mix"} if params["TRAIN_NO_MIX"] else set())
+    for label, r in m["models"].items():
+        s = r["summary"]
+        assert s["held_out"]["n"] == params["N_HELD_OUT"] and 0 <= s["held_out"]["format_valid"] <= 1
+        assert s["episodes"]["n"] == params["N_EPISODES"] and s["bfcl_simple_python"]["n"] == params["N_BFCL"]
+        assert 0 <= r["kagent"]["overall"] <= 100 and r["general"]["perplexity"] > 1 and r["n_qa"] == params["N_QA"]
+    # the base model does not keep the ReAct format on held-out queries (a parser that passes everything would)
+    base_valid = m["models"]["base"]["summary"]["held_out"]["format_valid"]
+    assert base_valid < 0.5
+    assert max(m["models"][k]["summary"]["held_out"]["format_valid"] for k in ("lora", "full")) >= base_valid
+    assert m["seed_table_max_error"] < 0.01 and m["exported_sheet_rows"] == params["N_SHEET"] * len(m["models"])
+    assert all(-1 <= h["kappa"] <= 1 for h in m["human"].values())
+
+
 CHECKS = {"01_why_agent_tuning": check_01, "02_agent_prompt_templates": check_02, "03_plan_and_summarize": check_03,
           "04_building_training_data": check_04, "05_generalization_meta_agent": check_05,
-          "06_training_full_vs_lora": check_06}
+          "06_training_full_vs_lora": check_06, "07_evaluation": check_07}
 
 
 def test_every_notebook_has_a_checker():
