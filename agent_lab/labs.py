@@ -17,6 +17,7 @@ nested markers are an error naming the notebook and the cell.
 
     python -m agent_lab.labs          # labs/source/*.ipynb -> labs/student/*.ipynb
     python -m agent_lab.labs --check  # exit 1 when labs/student/ is out of date
+    python -m agent_lab.labs --grade alice/lab01_parse_outputs.ipynb   # hidden tests put back, then run
 """
 from __future__ import annotations
 
@@ -66,6 +67,54 @@ def student_notebook(path: Path):
     return nb
 
 
+def hidden_blocks(source: str) -> str:
+    """The hidden-test blocks of one source cell, markers included ("" when it has none)."""
+    out, inside = [], False
+    for line in source.split("\n"):
+        if line.strip() == MARKERS["HIDDEN TESTS"]:
+            inside = True
+        if inside:
+            out.append(line)
+        if line.strip() == "### END HIDDEN TESTS":
+            inside = False
+    return "\n".join(out)
+
+
+def with_hidden_tests(student_path: Path, source_dir: Path = LABS / "source"):
+    """A student's filled notebook with the source's hidden tests put back at the end of their cells."""
+    import nbformat
+
+    nb = nbformat.read(student_path, as_version=4)
+    source_path = source_dir / Path(student_path).name
+    if not source_path.is_file():
+        raise FileNotFoundError(f"no lab source {source_path} for {student_path} (keep the lab's file name)")
+    source = nbformat.read(source_path, as_version=4)
+    by_id = {c.get("id"): c for c in source.cells if c.cell_type == "code"}
+    for i, cell in enumerate(nb.cells):
+        ref = by_id.get(cell.get("id")) or (source.cells[i] if i < len(source.cells) else None)
+        blocks = hidden_blocks(ref.source) if ref is not None and ref.cell_type == "code" else ""
+        if blocks and blocks not in cell.source:
+            cell.source = cell.source.rstrip("\n") + "\n" + blocks
+    return nb
+
+
+def grade(student_path: Path, out_dir: Path, profile: str = "cpu") -> dict:
+    """Run a student's notebook with the hidden tests restored; returns the lab's score figures."""
+    import nbformat
+
+    from agent_lab import harness
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    restored = out_dir / f"{Path(student_path).stem}.to_grade.ipynb"
+    nbformat.write(with_hidden_tests(Path(student_path)), restored)
+    try:
+        harness.execute_notebook(restored, profile, out_dir)
+    except Exception as exc:  # a student's notebook that crashes outside the checks still gets its score so far
+        print(f"the notebook stopped early: {type(exc).__name__}: {str(exc)[:200]}")
+    return harness.load_metrics(f"labs/{Path(student_path).stem.split('.')[0]}")
+
+
 def make_student(source_dir: Path = LABS / "source", student_dir: Path = LABS / "student", check: bool = False) -> list[str]:
     """Write (or, with `check`, compare) every student notebook. Returns the names that were stale."""
     import nbformat
@@ -89,7 +138,16 @@ def make_student(source_dir: Path = LABS / "source", student_dir: Path = LABS / 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Generate labs/student/ from labs/source/.")
     parser.add_argument("--check", action="store_true", help="only report whether labs/student/ is up to date")
+    parser.add_argument("--grade", nargs="+", metavar="NOTEBOOK", help="grade students' filled notebooks, hidden tests included")
+    parser.add_argument("--profile", default="cpu")
     args = parser.parse_args(argv)
+    if args.grade:
+        from agent_lab.paths import build_dir
+
+        for path in args.grade:
+            figures = grade(Path(path), build_dir() / "graded", args.profile)
+            print(f"{path}: {figures['score']:g} / {figures['total']:g} ({figures['passed']} of {figures['checks']} checks)")
+        return 0
     stale = make_student(check=args.check)
     if args.check and stale:
         print("labs/student/ is out of date: " + ", ".join(stale) + " (run `make student`)")

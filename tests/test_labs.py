@@ -67,3 +67,18 @@ def test_lab_solution_passes_and_student_version_fails_cleanly(path, tmp_path):
     assert graded["score"] == 0 and graded["checks"] < solved["checks"] + 1
     assert all(r["message"] == "not implemented yet" for r in graded["results"]), graded["results"]
     assert nbformat.read(student, as_version=4).cells[-1].source == "result = grader.report()"
+
+
+@pytest.mark.notebook
+def test_grading_puts_the_hidden_tests_back(tmp_path):
+    source = labs.LABS / "source" / "lab05_auto_score.ipynb"
+    filled = nbformat.read(source, as_version=4)
+    for cell in filled.cells:  # a student who solved everything: solutions in, hidden tests out
+        if cell.cell_type == "code" and labs.hidden_blocks(cell.source):
+            cell.source = cell.source.replace(labs.hidden_blocks(cell.source), "")
+    path = tmp_path / "student" / source.name
+    path.parent.mkdir()
+    nbformat.write(filled, path)
+    assert "hidden" not in path.read_text(encoding="utf-8")
+    figures = labs.grade(path, tmp_path / "graded", "smoke")
+    assert figures["score"] == figures["total"] and any("hidden" in r["name"] for r in figures["results"])
