@@ -115,3 +115,35 @@ def test_sheet_round_trip_and_bad_scores(tmp_path):
         human_eval.read_sheet(tmp_path / "missing.csv")
     sample = human_eval.summarize_sheet(human_eval.read_sheet(human_eval.SAMPLE_SHEET))
     assert set(sample) == {"base", "lora", "full"} and all(-1 <= s["kappa"] <= 1 for s in sample.values())
+
+
+def _meeting_example():
+    steps = [{"name": "get_free_slots", "arguments": {"start_date": "next Monday", "end_date": "next Monday"}},
+             {"name": "find_contacts", "arguments": {"team": "data platform team"}},
+             {"name": "create_meeting", "arguments": {"title": "Sync", "date": "2026-11-30", "start_time": "09:00",
+                                                      "end_time": "10:00", "attendees": ["chen.jie@example.com", "liu.yang@example.com"]}}]
+    return {"id": "m1", "query": "Meet the data platform team at my first free time next Monday.", "kind": "multi",
+            "template": "react", "tools": ["get_free_slots", "find_contacts", "create_meeting"], "steps": steps}
+
+
+def test_episodes_run_in_lockstep_and_are_judged_by_state(monkeypatch):
+    """Scripted replies stand in for the model: one run books the right meeting, one stops early, one never parses."""
+    import json
+
+    from agent_lab import evaluate
+
+    good = _meeting_example()
+    calls = [f"Thought: step\nAction: {s['name']}\nAction Input: {json.dumps(s['arguments'])}" for s in good["steps"]]
+    script = {"good": calls + ["Thought: I now know the final answer\nFinal Answer: Booked."],
+              "lazy": ["Thought: I now know the final answer\nFinal Answer: Done!"],
+              "broken": ["no format at all"] * 5}
+    examples = [dict(good, id=k, query=f"{k}: {good['query']}") for k in script]
+
+    def replies(model, tokenizer, conversations, template, gen):  # which run is asking: its query; which turn: its length
+        return [script[c[1]["content"].split(":")[0]][min((len(c) - 2) // 2, 4)] for c in conversations]
+
+    monkeypatch.setattr(evaluate, "_replies", replies)
+    rows = {r["id"]: r for r in evaluate.run_episodes(None, None, examples, max_steps=5)}
+    assert rows["good"]["success"] and rows["good"]["planning"] == 1.0 and rows["good"]["stopped"] == "answer"
+    assert not rows["lazy"]["success"] and rows["lazy"]["called"] == [] and rows["lazy"]["planning"] == 0.0
+    assert not rows["broken"]["success"] and rows["broken"]["parse_errors"] == 5 and rows["broken"]["stopped"] == "max_steps"
