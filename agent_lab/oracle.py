@@ -64,7 +64,7 @@ def _listing(flights: list[dict]) -> str:
 def _search_flights(run, s: dict, day: str, thought_en: str, thought_zh: str) -> list[dict]:
     """The search every flight intent starts from: the slots' origin and destination on `day`."""
     return run.call(thought_en, thought_zh, "search_flights",
-                    {"origin": s["city_en"], "destination": s["city2_en"], "date": day})["result"]
+                    {"origin": s["city"], "destination": s["city2"], "date": day})["result"]
 
 
 def _weather_text(w: dict) -> str:
@@ -83,11 +83,11 @@ def solve(task: Task, world: World | None = None) -> Trajectory:
     elif intent in ("weather_now", "weather_day"):
         if intent == "weather_now":
             r = run.call(f"I need the current weather in {s['city_en']}.", f"需要查询{s['city']}现在的天气。",
-                         "get_weather_info", {"location": s["city_en"], "is_current": "yes"})["result"]["current"]
+                         "get_weather_info", {"location": s["city"], "is_current": "yes"})["result"]["current"]
         else:
             r = run.call(f"I need the forecast for {s['city_en']} {s['day_en']}.",
                          f"需要查询{s['city']}{s['day']}的天气预报。", "get_weather_info",
-                         {"location": s["city_en"], "start_date": s["day"], "end_date": s["day"]})["result"]["forecast"][0]
+                         {"location": s["city"], "start_date": s["day"], "end_date": s["day"]})["result"]["forecast"][0]
         answer = _say(t, f"Weather in {s['city_en']}, {_weather_text(r)}.",
                       f"{s['city']}天气（{r['date']}）：{CONDITIONS_ZH[r['condition']]}，{r['temperature_c']:g}°C，湿度{r['humidity_pct']}%。")
     elif intent == "free_slots":
@@ -98,7 +98,7 @@ def solve(task: Task, world: World | None = None) -> Trajectory:
         answer = _say(t, f"Your free time on {day}: {spans}.", f"你在{day}的空闲时间：{spans}。")
     elif intent == "team_members":
         members = run.call(f"I need the members of the {s['team_en']}.", f"需要查询{s['team']}的成员。",
-                           "find_contacts", {"team": s["team_en"]})["result"]["members"]
+                           "find_contacts", {"team": s["team"]})["result"]["members"]
         answer = _say(t, f"The {s['team_en']}: {', '.join(members)}.", f"{s['team']}的成员：{'、'.join(members)}。")
     elif intent == "flight_search":
         day = resolve_date(s["day_en"], world.today).isoformat()
@@ -109,7 +109,7 @@ def solve(task: Task, world: World | None = None) -> Trajectory:
                       f"{day}{s['city']}到{s['city2']}的航班：{listing}。")
     elif intent == "product_recommend":
         items = run.call("I will search Hema products by category.", "按商品类目搜索盒马商品。", "hm_product_recommend",
-                         {"keywords_dict": {"商品类目": s["category_zh"]}})["result"]
+                         {"keywords_dict": {"商品类目": s["category"]}})["result"]
         listing = "; ".join(f"{p['product_name']} ({p['product_price']} yuan)" for p in items) or "nothing"
         answer = _say(t, f"I recommend: {listing}.", f"为你推荐：{listing}。")
     elif intent == "product_info":
@@ -159,7 +159,7 @@ def solve(task: Task, world: World | None = None) -> Trajectory:
         slots = run.call(f"First I need my free slots {s['day_en']}.", f"先查询{s['day']}的空闲时间。", "get_free_slots",
                          {"start_date": s["day"], "end_date": s["day"]})["result"]
         members = run.call(f"Next, the members of the {s['team_en']}.", f"再查询{s['team']}的成员。", "find_contacts",
-                           {"team": s["team_en"]})["result"]["members"]
+                           {"team": s["team"]})["result"]["members"]
         first = slots[0]
         end = f"{int(first['start_time'][:2]) + 1:02d}:00"
         run.call(f"The first free slot is {first['start_time']}; I will book one hour.", f"第一个空闲时间是{first['start_time']}，预约一小时。",
@@ -197,9 +197,9 @@ def solve(task: Task, world: World | None = None) -> Trajectory:
     elif intent == "meeting_at_busy_time":
         day, hour = s["day_en"], s["busy_hour"]
         end = f"{int(hour[:2]) + 1:02d}:00"
-        members = world.call("find_contacts", {"team": s["team_en"]})["result"]["members"]  # directory lookup, not a step
-        world.calls.pop()
-        run.call(f"I will book {day} {hour}-{end}.", f"预约{day} {hour}-{end}。", "create_meeting",
+        members = run.call(f"First, the members of the {s['team_en']}.", f"先查询{s['team']}的成员。", "find_contacts",
+                           {"team": s["team"]})["result"]["members"]
+        run.call(f"Now I will book {day} {hour}-{end}.", f"预约{day} {hour}-{end}。", "create_meeting",
                  {"title": "Meeting with the " + s["team_en"], "date": day, "start_time": hour, "end_time": end,
                   "attendees": members})
         slots = run.call(f"{hour} is taken; find the free slots on {day}.", f"{hour}已被占用，查询当天空闲时间。",

@@ -147,10 +147,24 @@ PII_PATTERNS = [  # order matters: an 18-character ID number contains 11-digit r
 def anonymize_text(text: str, counts: Counter | None = None) -> str:
     """Replace ID numbers, phone numbers and e-mails with <ID>, <PHONE>, <EMAIL>.
 
-    Addresses at example.com belong to the simulated company directory and are kept.
+    Addresses at example.com belong to the simulated company directory and are kept, and so are the
+    catalog's product codes: some look like mobile numbers (18227073452), and masking one would
+    leave a query whose answer needs a code it no longer contains.
     """
+    from agent_lab.world_data import PRODUCTS
+
+    keep = {p["sku_code"] for p in PRODUCTS}
     for label, pattern in PII_PATTERNS:
-        text, n = pattern.subn(f"<{label}>", text)
+        n = 0
+
+        def mask(m: re.Match) -> str:
+            nonlocal n
+            if m.group(0) in keep:
+                return m.group(0)
+            n += 1
+            return f"<{label}>"
+
+        text = pattern.sub(mask, text)
         if counts is not None and n:
             counts[label] += n
     return text

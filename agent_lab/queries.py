@@ -14,14 +14,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from agent_lab.world_data import CONTACTS, FIRE_IMAGES, PRODUCTS, RECIPES, REPOSITORIES, WEB_PAGES
+from agent_lab.world_data import CATEGORY_NAMES, CITY_NAMES, CONTACTS, FIRE_IMAGES, PRODUCTS, RECIPES, REPOSITORIES, WEB_PAGES
 
-CITIES = [("Beijing", "北京"), ("Shanghai", "上海"), ("Hangzhou", "杭州"), ("Guangzhou", "广州"), ("Shenzhen", "深圳"),
-          ("Chengdu", "成都"), ("Wuhan", "武汉"), ("Nanjing", "南京"), ("Xi'an", "西安"), ("Chongqing", "重庆")]
+CITIES = list(CITY_NAMES.items())
 DAYS = [("today", "今天"), ("tomorrow", "明天"), ("this Wednesday", "本周三"), ("this Thursday", "周四"),
         ("this Friday", "周五"), ("next Monday", "下周一"), ("next Tuesday", "下周二")]
 TEAMS = [("search product team", "搜索产品部"), ("data platform team", "数据平台部"), ("marketing team", "市场部")]
-CATEGORIES = [("phone", "手机"), ("milk", "牛奶"), ("fruit", "水果"), ("fish", "海鲜水产")]
+CATEGORIES = list(CATEGORY_NAMES.items())
 UNITS = [("mile", "km"), ("km", "mile"), ("lb", "kg"), ("kg", "lb"), ("f", "c"), ("c", "f"), ("jin", "kg"), ("ft", "m")]
 ROOMS = [("kitchen", "厨房"), ("lobby", "大厅"), ("garage", "车库"), ("office", "办公室"), ("server room", "机房"),
          ("warehouse", "仓库")]
@@ -102,9 +101,9 @@ INTENTS: dict[str, tuple[str, tuple[str, ...], dict[str, list[str]]]] = {
     "book_given_flight": ("recovery", ("book_flight", "search_flights"), {
         "en": ["Book flight {bad_flight} from {city} to {city2} {day}.", "Please reserve {bad_flight}, {city} to {city2}, {day}."],
         "zh": ["帮我订{day}{city}到{city2}的{bad_flight}航班。", "预订{bad_flight}，{day}从{city}飞{city2}。"]}),
-    "meeting_at_busy_time": ("recovery", ("create_meeting", "get_free_slots"), {
+    "meeting_at_busy_time": ("recovery", ("find_contacts", "create_meeting", "get_free_slots"), {
         "en": ["Book a one-hour {team} meeting {day} at {busy_hour}; if that time is taken, use my first free slot that day."],
-        "zh": ["{day}{busy_hour}和{team}开一小时会，如果那个时间被占了就用当天第一个空档。"]}),
+        "zh": ["{day} {busy_hour}和{team}开一小时会，如果那个时间被占了就用当天第一个空档。"]}),
 }
 
 # More ways to ask for the same thing. Family 0 of every intent is held out for testing, so the model
@@ -155,6 +154,12 @@ MORE_PARAPHRASES: dict[str, dict[str, list[str]]] = {
                        "zh": ["看看{image}，有火的话就拉警报并打119。"]},
     "book_given_flight": {"en": ["I want flight {bad_flight} from {city} to {city2} {day}, please book it."],
                           "zh": ["请帮我预订{day}{city}飞{city2}的{bad_flight}。"]},
+    "meeting_at_busy_time": {"en": ["Put a one-hour meeting with the {team} on my calendar at {busy_hour} on {day}; "
+                                    "if I'm busy then, take my first free slot.",
+                                    "Meet the {team} on {day} at {busy_hour} for an hour, or at my earliest free time "
+                                    "that day if {busy_hour} is taken."],
+                             "zh": ["安排{day} {busy_hour}和{team}开一小时的会，那时如果没空就改到当天最早的空闲时间。",
+                                    "{day} {busy_hour}约{team}开会一小时；时间冲突的话用我那天第一个空档。"]},
 }
 for _intent, _langs in MORE_PARAPHRASES.items():
     for _lang, _extra in _langs.items():

@@ -52,15 +52,17 @@ def seed_score(gold_name: str, pred_name: str, gold_desc: str, pred_desc: str, l
 
 
 def normalize_value(value):
-    """Compare values, not spellings: strings case- and space-folded, dates resolved, ints == floats."""
+    """Compare values, not spellings: strings case- and space-folded, dates resolved, ints == floats,
+    cities, teams and categories named in either language mapped to one name (`world_data.canonical_name`)."""
     from agent_lab.world import ToolError, resolve_date
+    from agent_lab.world_data import canonical_name
 
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, (int, float)):
         return float(value)
     if isinstance(value, str):
-        text = " ".join(value.split()).casefold()
+        text = " ".join(str(canonical_name(value)).split()).casefold()
         try:
             return resolve_date(text).isoformat()
         except ToolError:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import jsonschema
 
 from agent_lab.world_data import CONTACTS, FIRE_IMAGES, PRODUCTS, RECIPES, REPOSITORIES, TOOL_SCHEMAS, \
-    UNIT_FACTORS, WEB_PAGES
+    UNIT_FACTORS, WEB_PAGES, canonical_name
 
 TODAY = dt.date(2026, 11, 23)  # a Monday
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -140,7 +140,7 @@ class World:
 
     # ------------------------------------------------------------------ weather
     def weather_on(self, location: str, day: dt.date) -> dict:
-        key = (self.seed, location.strip().lower(), day.isoformat())
+        key = (self.seed, str(canonical_name(location)).strip().lower(), day.isoformat())
         temp = round(-5 + _rng_int(*key, "t", mod=350) / 10, 1)
         return {"date": day.isoformat(), "condition": CONDITIONS[_rng_int(*key, "c", mod=len(CONDITIONS))],
                 "temperature_c": temp, "humidity_pct": 30 + _rng_int(*key, "h", mod=60)}
@@ -201,6 +201,7 @@ class World:
 
     # ------------------------------------------------------------------ flights
     def flights(self, origin: str, destination: str, day: dt.date) -> list[dict]:
+        origin, destination = canonical_name(origin), canonical_name(destination)  # "杭州" is Hangzhou
         out = []
         for i in range(3):
             key = (self.seed, origin.lower(), destination.lower(), day.isoformat(), i)
@@ -211,7 +212,7 @@ class World:
         return out
 
     def _tool_search_flights(self, destination, date, origin="Beijing"):
-        if origin.strip().lower() == destination.strip().lower():
+        if str(canonical_name(origin)).strip().lower() == str(canonical_name(destination)).strip().lower():
             raise ToolError("origin and destination are the same city")
         day = _date(date, self.today)
         if day < self.today:

@@ -82,6 +82,10 @@ TOOL_SCHEMAS = {s["name"]: s for s in [
     }, ["value", "from_unit", "to_unit"], "numbers"),
 ]}
 
+CITY_NAMES = {"Beijing": "北京", "Shanghai": "上海", "Hangzhou": "杭州", "Guangzhou": "广州", "Shenzhen": "深圳",
+              "Chengdu": "成都", "Wuhan": "武汉", "Nanjing": "南京", "Xi'an": "西安", "Chongqing": "重庆"}
+CATEGORY_NAMES = {"phone": "手机", "milk": "牛奶", "fruit": "水果", "fish": "海鲜水产"}  # Hema's categories are Chinese
+
 CONTACTS = {
     "search product team": {"aliases": ["搜索产品部", "search team", "search product"],
                             "members": ["li.na@example.com", "wang.wei@example.com", "zhao.lei@example.com"]},
@@ -152,3 +156,18 @@ UNIT_FACTORS = {
     "kg": ("mass", 1.0), "g": ("mass", 0.001), "lb": ("mass", 0.45359237), "jin": ("mass", 0.5),
     "c": ("temperature", "c"), "f": ("temperature", "f"), "k": ("temperature", "k"),
 }
+
+
+def canonical_name(text: str) -> str:
+    """One spelling for a city, team or product category named in either language, else `text` unchanged.
+
+    Tools accept names in the user's words ("杭州" or "Hangzhou", "市场部" or "marketing team"), the way
+    they accept "this Friday" for a date; the world and the scorer compare these canonical spellings.
+    """
+    key = " ".join(str(text).split()).casefold()
+    return _ALIASES.get(key, text)
+
+
+_ALIASES = {**{zh: en for en, zh in CITY_NAMES.items()}, **{en.casefold(): en for en in CITY_NAMES},
+            **{en: zh for en, zh in CATEGORY_NAMES.items()},
+            **{alias.casefold(): team for team, c in CONTACTS.items() for alias in (team, *c["aliases"])}}

@@ -35,14 +35,16 @@ def main() -> None:
 
     from agent_lab.build_data import BuildConfig, build
     from agent_lab.generate import generate_batch
+    from agent_lab.harness import notebook_parameters
     from agent_lab.model import resolve_model
     from agent_lab.templates import get_template
 
     folder = resolve_model(args.model)
     model = AutoModelForCausalLM.from_pretrained(folder).eval()
     tokenizer = AutoTokenizer.from_pretrained(folder)
-    splits = build(BuildConfig(n_train=600, oversample=8, templates=("react",), formats=("autogpt",),
-                               distractors=(0, 1), seed=0)).splits
+    p = notebook_parameters("cpu", "06_training_full_vs_lora")  # the data notebook 06 trains on
+    splits = build(BuildConfig(n_train=p["N_TRAIN"], oversample=p["OVERSAMPLE"], templates=tuple(p["TEMPLATES"]),
+                               formats=tuple(p["FORMATS"]), distractors=tuple(p["DISTRACTORS"]), seed=p["SEED"])).splits
     conversations = [ex["messages"][:2] for ex in splits["test"][: args.items]]
     stops = list(get_template("react").stop)
     print(f"model {folder}, {len(conversations)} held-out first turns, {args.max_new_tokens} new tokens max, "

@@ -160,6 +160,7 @@ def check_06(m, params):
         assert run["memory_measured_gb"] > 0.1 and run["memory_estimate_gb"] > 0.1
     assert lora["memory_estimate_gb"] < full["memory_estimate_gb"]
     assert m["padding_grouped"] <= m["padding_random"] and 0 < m["trainable_token_share"] < 0.6
+    assert m["intents_lost_to_length"] == []  # MAX_LENGTH must keep every kind of task (the meetings are longest)
     assert {r["n"] for r in m["first_step"].values()} == {params["N_CHECK"]}
     assert m["served_turns"] >= 1
     fit = m["gpu_fit"]  # the estimator fits each size within the seeds' configuration; 72B needs all 32 GPUs

@@ -33,7 +33,7 @@ def test_oracle_solves_every_task_and_covers_every_tool():
     for task, tr in zip(tasks, trajs):
         errors = ['"ok": false' in s["observation"] for s in tr.steps]
         if task.kind == "recovery":
-            assert errors[0] and not errors[-1], task.query  # fails first, then recovers
+            assert any(errors[:-1]) and not errors[-1], task.query  # a call fails, then it recovers
         else:
             assert not any(errors), (task.query, tr.steps)
         if task.kind == "negative":

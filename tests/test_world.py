@@ -78,6 +78,25 @@ def test_dates_can_be_phrases():
     assert world.call("get_free_slots", {"start_date": "明天", "end_date": "tomorrow"})["result"][0]["date"] == "2026-11-24"
 
 
+def test_names_can_be_in_either_language():
+    """Cities, teams and categories may be the user's own words too: 杭州 is Hangzhou, 市场部 the marketing team."""
+    from agent_lab.scoring import normalize_value
+    from agent_lab.world_data import canonical_name
+
+    world = World()
+    en = world.call("get_weather_info", {"location": "Hangzhou", "is_current": "yes"})["result"]["current"]
+    assert world.call("get_weather_info", {"location": "杭州", "is_current": "yes"})["result"]["current"] == en
+    flights = world.call("search_flights", {"origin": "杭州", "destination": "上海", "date": "周五"})["result"]
+    assert flights == world.call("search_flights", {"origin": "Hangzhou", "destination": "shanghai", "date": "this Friday"})["result"]
+    assert flights[0]["origin"] == "Hangzhou"
+    assert "same city" in world.call("search_flights", {"origin": "杭州", "destination": "Hangzhou", "date": "周五"})["error"]["message"]
+    assert world.call("hm_product_recommend", {"keywords_dict": {"商品类目": "phone"}})["result"][0]["sku_code"] == "10518244314"
+    assert canonical_name("市场部") == canonical_name(" Marketing  team ") == "marketing team"
+    assert canonical_name("phone") == "手机" and canonical_name("Lhasa") == "Lhasa"  # unknown names pass through
+    assert normalize_value({"location": "西安"}) == normalize_value({"location": "xi'an"})
+    assert normalize_value("杭州") != normalize_value("上海")
+
+
 def test_tool_errors_are_observations_not_exceptions():
     world = World()
     cases = [("search_flights", {"destination": "Shanghai", "date": "2020-01-01"}, "in the past"),
