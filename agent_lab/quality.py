@@ -15,6 +15,8 @@ from collections import Counter, defaultdict
 
 import jsonschema
 
+from agent_lab.world_data import PRODUCTS
+
 ROLES = ["system", "user", "assistant"]
 EXAMPLE_SCHEMA = {
     "type": "object",
@@ -144,6 +146,9 @@ PII_PATTERNS = [  # order matters: an 18-character ID number contains 11-digit r
 ]
 
 
+_CATALOG_CODES = {p["sku_code"] for p in PRODUCTS}  # product codes are data, even when shaped like a phone number
+
+
 def anonymize_text(text: str, counts: Counter | None = None) -> str:
     """Replace ID numbers, phone numbers and e-mails with <ID>, <PHONE>, <EMAIL>.
 
@@ -151,15 +156,12 @@ def anonymize_text(text: str, counts: Counter | None = None) -> str:
     catalog's product codes: some look like mobile numbers (18227073452), and masking one would
     leave a query whose answer needs a code it no longer contains.
     """
-    from agent_lab.world_data import PRODUCTS
-
-    keep = {p["sku_code"] for p in PRODUCTS}
     for label, pattern in PII_PATTERNS:
         n = 0
 
         def mask(m: re.Match) -> str:
             nonlocal n
-            if m.group(0) in keep:
+            if m.group(0) in _CATALOG_CODES:
                 return m.group(0)
             n += 1
             return f"<{label}>"

@@ -62,7 +62,7 @@ def normalize_value(value):
     if isinstance(value, (int, float)):
         return float(value)
     if isinstance(value, str):
-        text = " ".join(str(canonical_name(value)).split()).casefold()
+        text = " ".join(canonical_name(value).split()).casefold()
         try:
             return resolve_date(text).isoformat()
         except ToolError:

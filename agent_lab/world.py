@@ -140,7 +140,7 @@ class World:
 
     # ------------------------------------------------------------------ weather
     def weather_on(self, location: str, day: dt.date) -> dict:
-        key = (self.seed, str(canonical_name(location)).strip().lower(), day.isoformat())
+        key = (self.seed, canonical_name(location).strip().lower(), day.isoformat())
         temp = round(-5 + _rng_int(*key, "t", mod=350) / 10, 1)
         return {"date": day.isoformat(), "condition": CONDITIONS[_rng_int(*key, "c", mod=len(CONDITIONS))],
                 "temperature_c": temp, "humidity_pct": 30 + _rng_int(*key, "h", mod=60)}
@@ -212,7 +212,8 @@ class World:
         return out
 
     def _tool_search_flights(self, destination, date, origin="Beijing"):
-        if str(canonical_name(origin)).strip().lower() == str(canonical_name(destination)).strip().lower():
+        origin, destination = canonical_name(origin), canonical_name(destination)
+        if origin.strip().lower() == destination.strip().lower():
             raise ToolError("origin and destination are the same city")
         day = _date(date, self.today)
         if day < self.today:

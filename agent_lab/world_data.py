@@ -165,7 +165,7 @@ def canonical_name(text: str) -> str:
     they accept "this Friday" for a date; the world and the scorer compare these canonical spellings.
     """
     key = " ".join(str(text).split()).casefold()
-    return _ALIASES.get(key, text)
+    return _ALIASES.get(key, str(text))
 
 
 _ALIASES = {**{zh: en for en, zh in CITY_NAMES.items()}, **{en.casefold(): en for en in CITY_NAMES},
