@@ -156,10 +156,12 @@ def solve(task: Task, world: World | None = None) -> Trajectory:
                       f"{s['value']} {s['from_unit']} = {r['result']:g} {s['to_unit']}")
     elif intent == "schedule_meeting":
         day = resolve_date(s["day_en"], world.today).isoformat()
-        slots = run.call(f"First I need my free slots {s['day_en']}.", f"先查询{s['day']}的空闲时间。", "get_free_slots",
-                         {"start_date": s["day"], "end_date": s["day"]})["result"]
-        members = run.call(f"Next, the members of the {s['team_en']}.", f"再查询{s['team']}的成员。", "find_contacts",
+        # every meeting request looks the people up first (as meeting_at_busy_time does): the two look-ups are
+        # independent, and one fixed order is easier to learn than two
+        members = run.call(f"First, the members of the {s['team_en']}.", f"先查询{s['team']}的成员。", "find_contacts",
                            {"team": s["team"]})["result"]["members"]
+        slots = run.call(f"Next, my free slots {s['day_en']}.", f"再查询{s['day']}的空闲时间。", "get_free_slots",
+                         {"start_date": s["day"], "end_date": s["day"]})["result"]
         first = slots[0]
         end = f"{int(first['start_time'][:2]) + 1:02d}:00"
         run.call(f"The first free slot is {first['start_time']}; I will book one hour.", f"第一个空闲时间是{first['start_time']}，预约一小时。",
