@@ -19,7 +19,7 @@ from agent_lab.world_data import CATEGORY_NAMES, CITY_NAMES, CONTACTS, FIRE_IMAG
 CITIES = list(CITY_NAMES.items())
 DAYS = [("today", "今天"), ("tomorrow", "明天"), ("this Wednesday", "本周三"), ("this Thursday", "周四"),
         ("this Friday", "周五"), ("next Monday", "下周一"), ("next Tuesday", "下周二")]
-TEAMS = [("search product team", "搜索产品部"), ("data platform team", "数据平台部"), ("marketing team", "市场部")]
+TEAMS = [(team, c["aliases"][0]) for team, c in CONTACTS.items()]  # (English, Chinese): the first alias is the Chinese name
 CATEGORIES = list(CATEGORY_NAMES.items())
 UNITS = [("mile", "km"), ("km", "mile"), ("lb", "kg"), ("kg", "lb"), ("f", "c"), ("c", "f"), ("jin", "kg"), ("ft", "m")]
 ROOMS = [("kitchen", "厨房"), ("lobby", "大厅"), ("garage", "车库"), ("office", "办公室"), ("server room", "机房"),

@@ -86,7 +86,7 @@ CITY_NAMES = {"Beijing": "北京", "Shanghai": "上海", "Hangzhou": "杭州", "
               "Chengdu": "成都", "Wuhan": "武汉", "Nanjing": "南京", "Xi'an": "西安", "Chongqing": "重庆"}
 CATEGORY_NAMES = {"phone": "手机", "milk": "牛奶", "fruit": "水果", "fish": "海鲜水产"}  # Hema's categories are Chinese
 
-CONTACTS = {
+CONTACTS = {  # each team's first alias is its Chinese name (queries.TEAMS)
     "search product team": {"aliases": ["搜索产品部", "search team", "search product"],
                             "members": ["li.na@example.com", "wang.wei@example.com", "zhao.lei@example.com"]},
     "data platform team": {"aliases": ["数据平台部", "data team"], "members": ["chen.jie@example.com", "liu.yang@example.com"]},
