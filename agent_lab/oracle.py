@@ -67,6 +67,21 @@ def _search_flights(run, s: dict, day: str, thought_en: str, thought_zh: str) ->
                     {"origin": s["city"], "destination": s["city2"], "date": day})["result"]
 
 
+def _meeting_members(run, s: dict) -> list[str]:
+    """The step every meeting intent starts from: look the team up (its members are the attendees).
+
+    Both meeting intents use this one order; the look-ups are independent, and one fixed order is easier
+    for a small model to learn than two.
+    """
+    return run.call(f"First, the members of the {s['team_en']}.", f"先查询{s['team']}的成员。", "find_contacts",
+                    {"team": s["team"]})["result"]["members"]
+
+
+def _hour_after(start: str) -> str:
+    """The end of a one-hour meeting starting at `start` ("HH:MM")."""
+    return f"{int(start[:2]) + 1:02d}:00"
+
+
 def _weather_text(w: dict) -> str:
     return f"{w['date']}: {w['condition']}, {w['temperature_c']:g} °C, humidity {w['humidity_pct']}%"
 
@@ -156,14 +171,11 @@ def solve(task: Task, world: World | None = None) -> Trajectory:
                       f"{s['value']} {s['from_unit']} = {r['result']:g} {s['to_unit']}")
     elif intent == "schedule_meeting":
         day = resolve_date(s["day_en"], world.today).isoformat()
-        # every meeting request looks the people up first (as meeting_at_busy_time does): the two look-ups are
-        # independent, and one fixed order is easier to learn than two
-        members = run.call(f"First, the members of the {s['team_en']}.", f"先查询{s['team']}的成员。", "find_contacts",
-                           {"team": s["team"]})["result"]["members"]
+        members = _meeting_members(run, s)
         slots = run.call(f"Next, my free slots {s['day_en']}.", f"再查询{s['day']}的空闲时间。", "get_free_slots",
                          {"start_date": s["day"], "end_date": s["day"]})["result"]
         first = slots[0]
-        end = f"{int(first['start_time'][:2]) + 1:02d}:00"
+        end = _hour_after(first["start_time"])
         run.call(f"The first free slot is {first['start_time']}; I will book one hour.", f"第一个空闲时间是{first['start_time']}，预约一小时。",
                  "create_meeting", {"title": "Sync with the " + s["team_en"], "date": day, "start_time": first["start_time"],
                                     "end_time": end, "attendees": members})
@@ -198,16 +210,15 @@ def solve(task: Task, world: World | None = None) -> Trajectory:
                       f"{day}没有{s['bad_flight']}航班。可选：{listing}。需要预订哪一班？")
     elif intent == "meeting_at_busy_time":
         day, hour = s["day_en"], s["busy_hour"]
-        end = f"{int(hour[:2]) + 1:02d}:00"
-        members = run.call(f"First, the members of the {s['team_en']}.", f"先查询{s['team']}的成员。", "find_contacts",
-                           {"team": s["team"]})["result"]["members"]
+        end = _hour_after(hour)
+        members = _meeting_members(run, s)
         run.call(f"Now I will book {day} {hour}-{end}.", f"预约{day} {hour}-{end}。", "create_meeting",
                  {"title": "Meeting with the " + s["team_en"], "date": day, "start_time": hour, "end_time": end,
                   "attendees": members})
         slots = run.call(f"{hour} is taken; find the free slots on {day}.", f"{hour}已被占用，查询当天空闲时间。",
                          "get_free_slots", {"start_date": day, "end_date": day})["result"]
         first = slots[0]
-        end2 = f"{int(first['start_time'][:2]) + 1:02d}:00"
+        end2 = _hour_after(first["start_time"])
         run.call(f"The first free slot is {first['start_time']}; book it.", f"第一个空闲时间是{first['start_time']}，预约它。",
                  "create_meeting", {"title": "Meeting with the " + s["team_en"], "date": day,
                                     "start_time": first["start_time"], "end_time": end2, "attendees": members})

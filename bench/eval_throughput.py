@@ -44,7 +44,8 @@ def main() -> None:
     tokenizer = AutoTokenizer.from_pretrained(folder)
     p = notebook_parameters("cpu", "06_training_full_vs_lora")  # the data notebook 06 trains on
     splits = build(BuildConfig(n_train=p["N_TRAIN"], oversample=p["OVERSAMPLE"], templates=tuple(p["TEMPLATES"]),
-                               formats=tuple(p["FORMATS"]), distractors=tuple(p["DISTRACTORS"]), seed=p["SEED"])).splits
+                               formats=tuple(p["FORMATS"]), distractors=tuple(p["DISTRACTORS"]), zh_share=p["ZH_SHARE"],
+                               seed=p["SEED"])).splits
     conversations = [ex["messages"][:2] for ex in splits["test"][: args.items]]
     stops = list(get_template("react").stop)
     print(f"model {folder}, {len(conversations)} held-out first turns, {args.max_new_tokens} new tokens max, "
