@@ -110,8 +110,10 @@ INTENTS: dict[str, tuple[str, tuple[str, ...], dict[str, list[str]]]] = {
 # can only generalise to it from the others: a 135M model needs several paraphrases per intent to learn the
 # intent rather than the wording (notebook 07 measured held-out accuracy with and without these).
 MORE_PARAPHRASES: dict[str, dict[str, list[str]]] = {
-    "weather_now": {"en": ["Current weather in {city}, please.", "Tell me how the weather is in {city} now."],
-                    "zh": ["{city}此刻天气如何？", "告诉我{city}现在的气温和天气。"]},
+    "weather_now": {"en": ["Current weather in {city}, please.", "Tell me how the weather is in {city} now.",
+                           "Is it raining in {city} right now?", "What's the temperature in {city} at this moment?"],
+                    "zh": ["{city}此刻天气如何？", "告诉我{city}现在的气温和天气。", "{city}这会儿在下雨吗？",
+                           "{city}现在冷不冷？"]},
     "weather_day": {"en": ["How is the weather going to be in {city} {day}?", "Check the {city} weather for {day}."],
                     "zh": ["查一下{city}{day}的天气预报。", "{day}去{city}，那边天气如何？"]},
     "free_slots": {"en": ["Check my calendar for free time {day}.", "What time am I available {day}?"],
@@ -126,7 +128,8 @@ MORE_PARAPHRASES: dict[str, dict[str, list[str]]] = {
                      "zh": ["查一下{product}（{sku}）的{prop}。", "{sku}这个商品（{product}）{prop}是多少？"]},
     "product_marketing": {"en": ["What deals are there for item {sku}?", "Check the promotion for product code {sku}."],
                           "zh": ["{sku}这个商品打折吗？", "查一下商品编码{sku}的促销信息。", "商品{sku}有没有活动价？"]},
-    "recipe": {"en": ["Find me a dish made with {ingredient}.", "Any recipe ideas with {ingredient}?"],
+    "recipe": {"en": ["Find me a dish made with {ingredient}.", "Any recipe ideas with {ingredient}?",
+                      "What dishes can I make using {ingredient}?", "I have some {ingredient} at home, what should I cook?"],
                "zh": ["{ingredient}可以做哪些菜？", "找一个用{ingredient}做的菜谱。", "家里有{ingredient}，推荐个菜谱吧。"]},
     "fire_check": {"en": ["Does {image} show any fire?", "Analyse {image} and tell me if something is burning."],
                    "zh": ["分析一下{image}，有没有火情？", "{image}这张图片着火了吗？"]},
@@ -202,7 +205,9 @@ HARD_NEGATIVES = {
            ("What should I pack for a trip to {city}?", "Comfortable shoes, layers for changing weather and a phone charger are a good start."),
            ("Who invented the calculator?", "Mechanical calculators go back to Pascal and Leibniz in the 17th century."),
            ("Write a short greeting for the {team}.", "Hello {team}, thank you all for your hard work!"),
-           ("Good night!", "Good night! Sleep well.")],
+           ("Good night!", "Good night! Sleep well."),
+           ("It's such a sunny day in {city}!", "Sunny days are the best. Enjoy {city}!"),
+           ("The weather in {city} has been so nice this week.", "Lucky you! A week of good weather in {city} is a treat.")],
     "zh": [("{city}今天天气真好。", "是啊，{city}天气不错，好好享受吧！"),
            ("我喜欢坐飞机去{city}旅行。", "{city}是个好地方，祝你旅途愉快！"),
            ("日历有什么用？", "日历可以记录日程和会议，帮助你安排时间。"),
@@ -220,7 +225,12 @@ HARD_NEGATIVES = {
            ("谢谢你的帮助！", "不客气，很高兴能帮到你！"),
            ("给{team}写一句问候语。", "{team}的各位，辛苦了，感谢大家的付出！"),
            ("{category}应该怎么保存？", "{category}的保存方法各不相同，一般放在阴凉处或冰箱里更新鲜。"),
-           ("晚安！", "晚安，祝你好梦！")],
+           ("晚安！", "晚安，祝你好梦！"),
+           ("今天{city}阳光明媚，心情特别好。", "阳光明媚的日子真让人开心，在{city}好好享受吧！"),
+           ("{city}的秋天天气最舒服了。", "是啊，秋高气爽，{city}的秋天很适合出门走走。"),
+           ("这几天{city}热得受不了。", "天气炎热要注意防暑，多喝水，尽量避开中午出门。"),
+           ("{city}今天的风好大啊。", "风大的时候出门注意安全，记得多穿件外套。"),
+           ("我{day}要飞{city}了，好期待！", "祝你旅途顺利，在{city}玩得开心！")],
 }
 
 
