@@ -54,6 +54,7 @@ bench: setup
 	$(PY) bench/serve_latency.py
 	$(PY) bench/build_data.py
 	$(PY) bench/train_throughput.py
+	$(PY) bench/train_memory.py
 	$(PY) bench/eval_throughput.py
 
 clean:

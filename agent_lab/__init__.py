@@ -29,7 +29,6 @@
 - `sft`           LoRA/full set-up, the labelled-only loss, speed, merging       -- notebook 06
 - `train`         the one training entry point (`python -m agent_lab.train`)    -- notebook 06
 - `generate`      batched greedy generation sharing the prompt prefix's KV cache -- notebooks 06, 07
-- `first_step`    the quick first-action check                                   -- notebook 06
 - `bfcl`          the public BFCL test data and its AST check (evaluation only)   -- notebook 07
 - `evaluate`      the suites: first turns, final answers, whole runs, BFCL       -- notebook 07
 - `general_eval`  forgetting: held-out perplexity and a small QA set             -- notebook 07

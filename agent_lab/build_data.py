@@ -44,6 +44,19 @@ class BuildConfig:
     model_name: str = "AgentLab-Smol"
     model_author: str = "Agent Tuning Lab"
 
+    @classmethod
+    def from_dict(cls, fields: dict | None) -> BuildConfig:
+        """A config from plain data (a YAML `data.build` section): lists become tuples; an unknown field is a
+        `ValueError` naming it."""
+        import dataclasses
+
+        fields = dict(fields or {})
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(fields) - known)
+        if unknown:
+            raise ValueError(f"unknown BuildConfig fields {unknown} (known: {sorted(known)})")
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
+
 
 @dataclass
 class BuildResult:

@@ -217,24 +217,41 @@ def pick_suites(splits: dict, sizes: dict) -> dict[str, list[dict]]:
             "episodes": multi[:half] + recovery[: sizes["episodes"] - half]}
 
 
+FIRST_TURN_SUITES = ("held_out", "hard_negatives", "held_out_template", "held_out_tools")
+ALL_SUITES = (*FIRST_TURN_SUITES, "concluding", "episodes", "bfcl")
+
+
 def evaluate_model(model, tokenizer, suites: dict[str, list[dict]], bfcl_n: int, max_steps: int = 5,
-                   gen: GenConfig = GenConfig(), template: str = "react", tool_format: str = "autogpt") -> dict:
-    """Run every suite on one model: {"rows": {suite: rows}, "summary": {suite: figures}, "kagent": dims}."""
-    rows = {name: first_turn_rows(model, tokenizer, suites[name], gen)
-            for name in ("held_out", "hard_negatives", "held_out_template", "held_out_tools")}
-    rows["concluding"] = concluding_rows(model, tokenizer, suites["concluding"], gen)
-    rows["episodes"] = run_episodes(model, tokenizer, suites["episodes"], max_steps, gen)
-    if bfcl_n:
-        for category in ("simple_python", "multiple", "irrelevance"):
-            rows[f"bfcl_{category}"] = bfcl_rows(model, tokenizer, category, bfcl_n, template, tool_format, gen)
-    summary = {name: first_turn_summary(rows[name]) for name in ("held_out", "hard_negatives", "held_out_template",
-                                                                  "held_out_tools")}
-    summary["concluding"] = {"n": len(rows["concluding"]), "rouge_l": scoring.share(rows["concluding"], "rouge_l"),
-                             "answered": scoring.share(rows["concluding"], "answered")}
-    summary["episodes"] = {"n": len(rows["episodes"]), "success": scoring.share(rows["episodes"], "success"),
-                           "planning": scoring.share(rows["episodes"], "planning")}
-    for name in [k for k in rows if k.startswith("bfcl_")]:
-        summary[name] = {"n": len(rows[name]), "accuracy": scoring.share(rows[name], "ok"),
-                         "format_valid": scoring.share(rows[name], "valid")}
-    first = rows["held_out"] + rows["hard_negatives"]
-    return {"rows": rows, "summary": summary, "kagent": kagent_dimensions(first, rows["concluding"], rows["episodes"])}
+                   gen: GenConfig = GenConfig(), template: str = "react", tool_format: str = "autogpt",
+                   only: tuple[str, ...] = ALL_SUITES) -> dict:
+    """Run the suites named in `only` (default: all) on one model, with a progress bar:
+    {"rows": {suite: rows}, "summary": {suite: figures}, "kagent": dims (None unless every suite ran)}."""
+    from tqdm.auto import tqdm
+
+    unknown = set(only) - set(ALL_SUITES)
+    if unknown:
+        raise ValueError(f"unknown suites {sorted(unknown)} (known: {list(ALL_SUITES)})")
+    jobs = [name for name in ALL_SUITES if name in only and (name != "bfcl" or bfcl_n)]
+    rows, summary = {}, {}
+    for name in tqdm(jobs, desc="suites", leave=False):
+        if name in FIRST_TURN_SUITES:
+            rows[name] = first_turn_rows(model, tokenizer, suites[name], gen)
+            summary[name] = first_turn_summary(rows[name])
+        elif name == "concluding":
+            rows[name] = concluding_rows(model, tokenizer, suites[name], gen)
+            summary[name] = {"n": len(rows[name]), "rouge_l": scoring.share(rows[name], "rouge_l"),
+                             "answered": scoring.share(rows[name], "answered")}
+        elif name == "episodes":
+            rows[name] = run_episodes(model, tokenizer, suites[name], max_steps, gen)
+            summary[name] = {"n": len(rows[name]), "success": scoring.share(rows[name], "success"),
+                             "planning": scoring.share(rows[name], "planning")}
+        else:
+            for category in ("simple_python", "multiple", "irrelevance"):
+                key = f"bfcl_{category}"
+                rows[key] = bfcl_rows(model, tokenizer, category, bfcl_n, template, tool_format, gen)
+                summary[key] = {"n": len(rows[key]), "accuracy": scoring.share(rows[key], "ok"),
+                                "format_valid": scoring.share(rows[key], "valid")}
+    complete = all(k in rows for k in ("held_out", "hard_negatives", "concluding", "episodes"))
+    kagent = (kagent_dimensions(rows["held_out"] + rows["hard_negatives"], rows["concluding"], rows["episodes"])
+              if complete else None)
+    return {"rows": rows, "summary": summary, "kagent": kagent}

@@ -13,8 +13,12 @@ so tests and instructors can read scores without parsing notebooks.
 """
 from __future__ import annotations
 
+import json
+import os
 import traceback
 from dataclasses import dataclass, field
+
+TAG_ENV = "AGENT_LAB_GRADER_TAG"  # set by the batch grader (agent_lab.lab_grading) for one run
 
 
 @dataclass
@@ -29,6 +33,7 @@ class Result:
 class Grader:
     lab: str
     results: list[Result] = field(default_factory=list)
+    tag: str = field(default_factory=lambda: os.environ.pop(TAG_ENV, ""), repr=False)
 
     def check(self, name: str, fn, points: float = 1.0) -> bool:
         """Run one check; record and print its outcome. Returns whether it passed."""
@@ -44,6 +49,8 @@ class Grader:
             passed, message = False, f"{type(exc).__name__}: {exc} (line {frame.lineno})"
         self.results = [r for r in self.results if r.name != name] + [Result(name, points, passed, message)]
         print(f"{'PASS' if passed else 'FAIL'}  {name}  [{points:g} pt]" + ("" if passed else f"  -- {message}"))
+        if self.tag:  # the batch grader scores from these lines (agent_lab.lab_grading)
+            print(f"[{self.tag}] " + json.dumps({"name": name, "passed": passed}, ensure_ascii=False))
         return passed
 
     @property

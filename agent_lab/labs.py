@@ -17,7 +17,7 @@ nested markers are an error naming the notebook and the cell.
 
     python -m agent_lab.labs          # labs/source/*.ipynb -> labs/student/*.ipynb
     python -m agent_lab.labs --check  # exit 1 when labs/student/ is out of date
-    python -m agent_lab.labs --grade alice/lab01_parse_outputs.ipynb   # hidden tests put back, then run
+    python -m agent_lab.labs --grade alice/lab01_parse_outputs.ipynb   # graded by agent_lab.lab_grading
 """
 from __future__ import annotations
 
@@ -98,23 +98,6 @@ def with_hidden_tests(student_path: Path, source_dir: Path = LABS / "source"):
     return nb
 
 
-def grade(student_path: Path, out_dir: Path, profile: str = "cpu") -> dict:
-    """Run a student's notebook with the hidden tests restored; returns the lab's score figures."""
-    import nbformat
-
-    from agent_lab import harness
-
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    restored = out_dir / f"{Path(student_path).stem}.to_grade.ipynb"
-    nbformat.write(with_hidden_tests(Path(student_path)), restored)
-    try:
-        harness.execute_notebook(restored, profile, out_dir)
-    except Exception as exc:  # a student's notebook that crashes outside the checks still gets its score so far
-        print(f"the notebook stopped early: {type(exc).__name__}: {str(exc)[:200]}")
-    return harness.load_metrics(f"labs/{Path(student_path).stem.split('.')[0]}")
-
-
 def make_student(source_dir: Path = LABS / "source", student_dir: Path = LABS / "student", check: bool = False) -> list[str]:
     """Write (or, with `check`, compare) every student notebook. Returns the names that were stale."""
     import nbformat
@@ -140,13 +123,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only report whether labs/student/ is up to date")
     parser.add_argument("--grade", nargs="+", metavar="NOTEBOOK", help="grade students' filled notebooks, hidden tests included")
     parser.add_argument("--profile", default="cpu")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per graded notebook (default 600)")
+    parser.add_argument("--out", default=None, help="where the per-student folders and report go (build/graded)")
     args = parser.parse_args(argv)
     if args.grade:
+        from agent_lab.lab_grading import grade_batch
         from agent_lab.paths import build_dir
 
-        for path in args.grade:
-            figures = grade(Path(path), build_dir() / "graded", args.profile)
-            print(f"{path}: {figures['score']:g} / {figures['total']:g} ({figures['passed']} of {figures['checks']} checks)")
+        out = Path(args.out) if args.out else build_dir() / "graded"
+        for row in grade_batch([Path(p) for p in args.grade], out, args.profile, args.timeout):
+            flags = ", ".join(f for f in ("timed out" if row["timed_out"] else "",
+                                          "crashed" if row["crashed"] else "") if f)
+            print(f"{row['student']}: {row['score']:g} / {row['total']:g} ({row['passed']} of {row['checks']} checks)"
+                  + (f" [{flags}]" if flags else "") + (f" {row['error']}" if row["error"] else ""))
+        print(f"report: {out / 'report.csv'} (per student: score, failed checks, timed out, crashed)")
         return 0
     stale = make_student(check=args.check)
     if args.check and stale:

@@ -3,8 +3,8 @@
 Introduced in notebook 06 (`06_training_full_vs_lora`); `agent_lab.train` wires them together.
 
 - `load_for_training` picks the attention kernel (`flash_attention_2` when installed on CUDA, else
-  `sdpa`) and the precision (bf16 where the GPU has it, fp32 on CPU), and wraps the model in LoRA
-  with `peft` when asked (the seeds' recipe: r 8, alpha 32, dropout 0.05, all linear layers).
+  `sdpa`) and the precision (bf16 where the GPU has it; on CPU bf16 autocast where the CPU has native bf16,
+  else fp32), and wraps the model in LoRA with `peft` when asked (the recipe: r 8, alpha 32, all linear layers).
 - `AgentTrainer` is the transformers `Trainer` with one change, the loss: the output layer (a
   49,152-word vocabulary for SmolLM2) is computed only where a label counts, through the model's
   own `logits_to_keep`, and each token's loss is weighted (ms-swift's Action x2 option).
@@ -36,15 +36,34 @@ def pick_attention(requested: str = "auto") -> str:
     return "sdpa"
 
 
+def cpu_has_fast_bf16() -> bool:
+    """True when this CPU computes bf16 matrix products natively (AVX512-BF16 or AMX on x86, BF16 on Arm).
+
+    Without those instructions (AVX2-only x86, for one) PyTorch emulates bf16 and autocast is slower than fp32.
+    """
+    try:
+        if torch.cpu._is_amx_tile_supported() or torch.cpu._is_avx512_bf16_supported():
+            return True
+    except AttributeError:  # older torch: read the flags instead
+        pass
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            flags = set(f.read().split())
+    except OSError:
+        return False
+    return bool(flags & {"avx512_bf16", "amx_bf16", "bf16"})
+
+
 def pick_precision(requested: str = "auto") -> str:
-    """`bf16` on a GPU that has it, `fp16` on an older GPU, `fp32` on CPU (CPU bf16 training is slower here)."""
+    """`bf16` on a GPU that has it, `fp16` on an older GPU; on CPU `bf16` (autocast over fp32 weights) where
+    the CPU has native bf16 (`cpu_has_fast_bf16`), else `fp32`. `bench/train_throughput.py` measures both."""
     if requested != "auto":
         if requested not in ("bf16", "fp16", "fp32"):
             raise ValueError(f"precision must be auto, bf16, fp16 or fp32, not {requested!r}")
         return requested
     if torch.cuda.is_available():
         return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
-    return "fp32"
+    return "bf16" if cpu_has_fast_bf16() else "fp32"
 
 
 def count_parameters(model) -> dict:
@@ -81,7 +100,10 @@ def load_for_training(model_name: str, method: str = "lora", lora: dict | None =
     tokenizer = AutoTokenizer.from_pretrained(model_name)
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
-    dtype = torch.bfloat16 if prec == "bf16" and (method == "lora" or deepspeed) else torch.float32
+    # GPU: a LoRA run's frozen base (and DeepSpeed's) loads in bf16. CPU: weights stay fp32 and bf16 is autocast
+    # only (bf16 weights are slow on CPU).
+    on_gpu = torch.cuda.is_available()
+    dtype = torch.bfloat16 if prec == "bf16" and on_gpu and (method == "lora" or deepspeed) else torch.float32
     model = AutoModelForCausalLM.from_pretrained(model_name, dtype=dtype, attn_implementation=attn)
     model.config.use_cache = False
     if method == "lora":
@@ -197,6 +219,83 @@ class SpeedMemory(TrainerCallback):
         if self.result is None:
             raise RuntimeError("SpeedMemory.summary() before training ended")
         return self.result
+
+
+class Progress(TrainerCallback):
+    """Prints `progress <step>/<max_steps>` lines (at most one every `every` seconds) for a parent process to show
+    as a progress bar with an ETA (`agent_lab.train.run_subprocess` does)."""
+
+    def __init__(self, every: float = 2.0):
+        self.every, self.last = every, 0.0
+
+    def on_step_end(self, args, state, control, **kwargs):
+        now = time.monotonic()
+        if now - self.last >= self.every or state.global_step >= state.max_steps:
+            self.last = now
+            print(f"progress {state.global_step}/{state.max_steps}", flush=True)
+
+
+class StopAt(TrainerCallback):
+    """Ends training after `step` optimizer steps, with the schedule of the whole run: a comparison run stopped
+    at step k has seen exactly what the full run had seen at step k, learning rate included."""
+
+    def __init__(self, step: int):
+        self.step = step
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if state.global_step >= self.step:
+            control.should_training_stop = True
+
+
+class Snapshot(TrainerCallback):
+    """At each of `steps`, saves the model as it is then (LoRA merged into a copy) to `<out_dir>/model_step<k>`."""
+
+    def __init__(self, steps, out_dir, tokenizer):
+        self.steps, self.out_dir, self.tokenizer = set(steps), Path(out_dir), tokenizer
+        self.saved: dict[int, Path] = {}
+
+    def on_step_end(self, args, state, control, model=None, **kwargs):
+        if state.global_step in self.steps and state.is_world_process_zero and model is not None:
+            import copy
+
+            self.saved[state.global_step] = merge_and_save(copy.deepcopy(model), self.tokenizer,
+                                                           self.out_dir / f"model_step{state.global_step}")
+            print(f"snapshot at step {state.global_step}: {self.saved[state.global_step]}", flush=True)
+
+
+def precision_losses(model_name: str, dataset, pad_token_id: int, steps: int = 4, batch_size: int = 2,
+                     lr: float = 1e-3, precisions=("fp32", "bf16")) -> dict:
+    """The same LoRA optimizer steps from the same start in each precision: {precision: {"losses", "seconds"}}.
+
+    Written out as a plain loop (notebook 06 shows it): forward under autocast, the masked loss, backward, AdamW.
+    bf16 is autocast over fp32 weights, so the optimizer always updates fp32 master weights."""
+    import contextlib
+
+    from agent_lab.sft_data import AgentCollator
+
+    collator = AgentCollator(pad_token_id)
+    batches = [collator([dataset[i] for i in range(k, min(k + batch_size, len(dataset)))])
+               for k in range(0, min(len(dataset), steps * batch_size), batch_size)]
+    out = {}
+    for precision in precisions:
+        torch.manual_seed(0)
+        _, model, _ = load_for_training(model_name, "lora", {"lora_dropout": 0.0}, precision="fp32")
+        model.train()
+        optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr)
+        autocast = (torch.autocast("cpu", dtype=torch.bfloat16) if precision == "bf16"
+                    else contextlib.nullcontext())
+        losses, start = [], time.perf_counter()
+        for batch in batches:
+            with autocast:
+                _, token_losses, weights = labelled_token_losses(model, batch)
+                loss = (token_losses * weights).sum() / weights.sum()
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+            losses.append(loss.item())
+        out[precision] = {"losses": losses, "seconds": time.perf_counter() - start}
+        del model, optimizer
+    return out
 
 
 @torch.no_grad()

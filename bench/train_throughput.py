@@ -1,6 +1,16 @@
-"""Useful (non-padding) training tokens per second: our pipeline against a plain padded Trainer.
+"""Training speed and memory: the course's old recipe against its new default, and our batches against a plain Trainer.
 
-Both train the same model on the same examples, with the same loss masks, for one epoch:
+`--what recipes` (the default) trains, each in its own process on the same examples of notebook 06's cpu data:
+
+- old: the recipe the course used before (LoRA r 8 with dropout 0.05, fp32, batch 4 in one micro-batch);
+- new: the default now (no LoRA dropout, precision from `sft.pick_precision`, the memory planner's micro-batch
+  within `--budget` GB, same 4 sequences per optimizer step),
+
+and prints real tokens/s and peak RSS of each, and the ratios (targets: >= 1.6x speed, <= 0.4x memory).
+
+    .venv/bin/python bench/train_throughput.py [--examples 64] [--budget 5.0]
+
+`--what pipeline` compares our batches with a plain padded `Trainer`. Both train the same model on the same examples, with the same loss masks, for one epoch:
 
 - plain: transformers `Trainer`, random batches padded by `DataCollatorForSeq2Seq`, the model's own
   loss (logits over the whole 49,152-word vocabulary at every position);
@@ -8,7 +18,7 @@ Both train the same model on the same examples, with the same loss masks, for on
 
 Prints tokens/s and padding fraction of each and the speed-up (target: at least 1.5x).
 
-    .venv/bin/python bench/train_throughput.py [--examples 120] [--method full|lora] [--batch 4]
+    .venv/bin/python bench/train_throughput.py --what pipeline [--examples 120] [--method full|lora] [--batch 4]
 """
 from __future__ import annotations
 
@@ -21,14 +31,64 @@ import time
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
+def recipes(examples: int, budget: float, max_length: int, model) -> None:
+    """Old recipe against new default, same data, each in its own process (honest peak memory)."""
+    import random
+
+    from agent_lab import train
+    from agent_lab.exports import read_jsonl, write_jsonl
+    from agent_lab.paths import build_dir
+
+    out = build_dir() / "bench" / "train_throughput"
+    data = {"build": {"n_train": 800, "oversample": 8, "templates": ["react"], "formats": ["autogpt"],
+                      "distractors": [0, 1], "zh_share": 0.4, "seed": 0}, "general_share": 0.1}
+    files = train.write_course_data(data, out / "data")["paths"]
+    rows = read_jsonl(files["train"])
+    sample = random.Random(0).sample(rows, min(examples, len(rows)))  # every kind of example, long ones too
+    subset = write_jsonl(sample, out / "sample.jsonl")
+    steps = len(sample) // 4
+    base = {"model": model, "method": "lora", "data": {"jsonl": str(subset)}, "max_length": max_length,
+            "merge": False, "training": {"num_train_epochs": 1, "max_steps": steps, "learning_rate": 1e-3,
+                                         "per_device_train_batch_size": 4, "gradient_accumulation_steps": 1,
+                                         "save_strategy": "no", "logging_steps": 1000, "disable_tqdm": True,
+                                         "eval_strategy": "no"}}
+    variants = {
+        "old (fp32, batch 4, dropout 0.05)": {"precision": "fp32", "lora": {"lora_dropout": 0.05},
+                                              "memory_budget_gb": 1000.0},
+        f"new (auto precision, planner within {budget:g} GB, no dropout)": {"precision": "auto",
+                                                                            "lora": {"lora_dropout": 0.0},
+                                                                            "memory_budget_gb": budget},
+    }
+    results = {}
+    for label, extra in variants.items():
+        cfg = train.merge(train.load_config([], base), {**extra, "output_dir": str(out / f"run{len(results)}")})
+        s = train.run_subprocess(cfg, echo=lambda line: None)
+        results[label] = s
+        plan = s["memory_plan"]
+        print(f"{label}: {s['speed']['tokens_per_s']:6.1f} real tokens/s, peak RSS {s['peak_rss_bytes'] / 1e9:5.2f} GB "
+              f"({s['info']['precision']}, micro-batch {plan['batch']} x {plan['accum']}, checkpointing "
+              f"{plan['checkpointing']}, {s['global_step']} steps, {s['speed']['real_tokens']} tokens)", flush=True)
+    old, new = results.values()
+    speed = new["speed"]["tokens_per_s"] / old["speed"]["tokens_per_s"]
+    memory = new["peak_rss_bytes"] / old["peak_rss_bytes"]
+    print(f"new / old: {speed:.2f}x real tokens/s (target >= 1.6x: {'met' if speed >= 1.6 else 'NOT met'}), "
+          f"{memory:.2f}x peak RSS (target <= 0.4x: {'met' if memory <= 0.4 else 'NOT met'})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--examples", type=int, default=120)
+    parser.add_argument("--what", default="recipes", choices=["recipes", "pipeline"])
+    parser.add_argument("--budget", type=float, default=5.0, help="GB for the new default's training process")
+    parser.add_argument("--examples", type=int, default=None, help="examples trained (recipes: 64, pipeline: 120)")
     parser.add_argument("--method", default="full", choices=["full", "lora"])
     parser.add_argument("--batch", type=int, default=4)
-    parser.add_argument("--max-length", type=int, default=768)
+    parser.add_argument("--max-length", type=int, default=None, help="recipes: 1152, pipeline: 768")
     parser.add_argument("--model", default=None)
     args = parser.parse_args()
+    if args.what == "recipes":
+        recipes(args.examples or 64, args.budget, args.max_length or 1152, args.model)
+        return
+    args.examples, args.max_length = args.examples or 120, args.max_length or 768
 
     import torch
     from transformers import DataCollatorForSeq2Seq, Trainer, TrainingArguments, set_seed

@@ -52,10 +52,44 @@ def test_config_layers_and_rejects_mistakes(tmp_path):
     assert train.main(["--config", "configs/train/smoke.yaml", "--set", "training.no_such_argument=1"]) == 2
 
 
+@pytest.mark.parametrize("overrides, message", [
+    ({"max_length": 0}, "max_length must be a positive"),
+    ({"max_length": "long"}, "max_length must be a positive"),
+    ({"data": {"jsnol": "rows.jsonl"}}, r"unknown keys under data: \['jsnol'\]"),
+    ({"memory_budget_gb": -1}, "memory_budget_gb"),
+    ({"snapshot_steps": [0]}, "snapshot_steps"),
+])
+def test_config_mistakes_are_named(overrides, message):
+    with pytest.raises(train.ConfigError, match=message):
+        train.load_config([], overrides)
+
+
+def test_config_errors_are_one_line_exit_2(tmp_path, capsys):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    for argv in (["--set", "max_length"], ["--set", "data.jsonl=" + str(empty)], ["--set", "max_length=-5"]):
+        assert train.main(["--config", "configs/train/smoke.yaml", *argv]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("config error: ") and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_resume_skips_a_half_written_checkpoint(tmp_path, capsys):
+    (tmp_path / "checkpoint-3").mkdir()
+    (tmp_path / "checkpoint-3" / "trainer_state.json").write_text("{}")
+    (tmp_path / "checkpoint-6").mkdir()  # killed while writing: no trainer_state.json yet
+    (tmp_path / "checkpoint-6" / "model.safetensors").write_text("partial")
+    assert train.last_complete_checkpoint(tmp_path).endswith("checkpoint-3")
+    assert "checkpoint-6: incomplete" in capsys.readouterr().out
+    assert train.last_complete_checkpoint(tmp_path / "missing") is None
+
+
 def test_hardware_choices_on_this_machine():
     assert pick_attention() == ("flash_attention_2" if torch.cuda.is_available() and
                                 __import__("importlib").util.find_spec("flash_attn") else "sdpa")
-    assert pick_precision() == ("fp32" if not torch.cuda.is_available() else pick_precision())
+    from agent_lab.sft import cpu_has_fast_bf16
+
+    if not torch.cuda.is_available():  # CPU: bf16 autocast only where the CPU computes bf16 natively
+        assert pick_precision() == ("bf16" if cpu_has_fast_bf16() else "fp32")
     assert pick_attention("eager") == "eager"
     with pytest.raises(ValueError):
         pick_precision("int4")
