@@ -113,7 +113,12 @@ def advance(trace: Trace, history: list, world: World, template: Template, turn:
         return True
     if step.kind == "tool_call":
         turn.observation = observation_text(world.call(step.name, step.arguments))
-        history.append((step, turn.observation))
+        try:  # a call the template cannot write back as it read it is shown to the model as it wrote it
+            template.render(step)
+            shown = step
+        except ValueError:
+            shown = strip_stop(turn.raw, template.stop)
+        history.append((shown, turn.observation))
     else:  # a parse error: keep the model's text and tell it what was wrong, so it can recover
         turn.observation = parse_error_feedback(step)
         history.append((strip_stop(turn.raw, template.stop), turn.observation))

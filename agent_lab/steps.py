@@ -59,19 +59,45 @@ def first_object(text: str) -> tuple[str | None, str]:
     return None, "unclosed '{'"
 
 
+def plain_json(value):
+    """(value, "") with tuples made lists when `value` is plain JSON, else (None, why): a Python literal can hold
+    sets, bytes, tuple keys or non-finite numbers that no JSON renderer can write back."""
+    from agent_lab.world import _not_json
+
+    def lists(v):
+        if isinstance(v, (list, tuple)):
+            return [lists(x) for x in v]
+        return {k: lists(x) for k, x in v.items()} if isinstance(v, dict) else v
+
+    try:
+        value = lists(value)
+    except RecursionError:
+        return None, "nested too deeply"
+    why = _not_json(value)
+    return (None, why) if why else (value, "")
+
+
 def read_object(text: str, strict: bool = False) -> tuple[dict | None, str]:
-    """Read the first object in `text` as JSON, else (unless `strict`) as a Python dict literal."""
-    blob, error = first_object(FENCE.sub("", text))
+    """Read the first object in `text` as JSON, else (unless `strict`) as a Python dict literal of JSON values.
+
+    A code fence around the object is skipped (the object is found by balanced braces); one inside a string
+    value is kept as written."""
+    blob, error = first_object(text)
     if blob is None:
         return None, error
     readers = (json.loads,) if strict else (json.loads, ast.literal_eval)
+    problem = ""
     for reader in readers:
         try:
             value = reader(blob)
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
             continue
         if isinstance(value, dict):
-            return value, ""
+            value, problem = plain_json(value)
+            if value is not None:
+                return value, ""
+    if problem:
+        return None, f"arguments are not JSON ({problem})"
     return None, f"not {'valid JSON' if strict else 'JSON or a Python dict'}: {blob[:60]!r}"
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from agent_lab.steps import FENCE, KINDS, Step, action_name, read_object, split_fields  # noqa: F401 (KINDS, Step re-exported)
+from agent_lab.steps import FENCE, KINDS, Step, action_name, first_object, read_object, split_fields  # noqa: F401
 from agent_lab.tool_formats import describe, tool_names
 
 
@@ -27,6 +27,16 @@ class Template:
         raise NotImplementedError
 
     def render(self, step: Step) -> str:
+        """The text of `step` in this template. A step the template cannot write so that `parse` reads back the
+        same step (a tag or a field line inside a thought or an answer, a name with spaces, ...) is a ValueError."""
+        text = self._render(step)
+        back = self.parse(text)
+        if back != step:
+            raise ValueError(f"{self.name} cannot write this {step.kind} step so that it reads back the same "
+                             f"(it reads back as {back.kind}{': ' + back.error if back.error else ''})")
+        return text
+
+    def _render(self, step: Step) -> str:
         raise NotImplementedError
 
     def _parse(self, text: str) -> Step:
@@ -78,7 +88,7 @@ class ReAct(Template):
                 f"{describe(tools, tool_format or self.tool_format)}\n\n"
                 + self.FORMAT.format(names=", ".join(tool_names(tools))))
 
-    def render(self, step):
+    def _render(self, step):
         head = f"Thought: {step.thought}\n" if step.thought else ""
         if step.kind == "tool_call":
             return f"{head}Action: {step.name}\nAction Input: {json.dumps(step.arguments, ensure_ascii=False)}"
@@ -89,6 +99,9 @@ class ReAct(Template):
     def _parse(self, text):
         fields = split_fields(text)
         thought = fields.get("Thought", "")
+        if "Action" in fields and "Final Answer" in fields and list(fields).index("Final Answer") < list(
+                fields).index("Action"):  # an answer given first is the answer; an Action after it is not a call
+            return Step("final_answer", thought=thought, answer=fields["Final Answer"])
         if "Action" in fields:
             name = action_name(fields["Action"])
             if not name:
@@ -127,16 +140,16 @@ class ToolLLaMA(ReAct):
                 "Reply in this format:\nThought: ...\nAction: the function name\nAction Input: a JSON object\n"
                 "Let's begin!")
 
-    def render(self, step):
+    def _render(self, step):
         if step.kind == "tool_call":
-            return super().render(step)
+            return super()._render(step)
         if step.kind == "final_answer":
             args = {"return_type": "give_answer", "final_answer": step.answer}
         elif step.kind == "give_up":
             args = {"return_type": "give_up_and_restart"}
         else:
             raise ValueError(f"ToolLLaMA cannot express a {step.kind} step")
-        return super().render(Step("tool_call", thought=step.thought, name="Finish", arguments=args))
+        return super()._render(Step("tool_call", thought=step.thought, name="Finish", arguments=args))
 
     def _parse(self, text):
         step = super()._parse(text)
@@ -161,7 +174,7 @@ class TaggedCall(Template):
     NAME_KEYS: tuple[str, ...] = ("name",)
     ARGS_KEYS: tuple[str, ...] = ("arguments",)
 
-    def render(self, step):
+    def _render(self, step):
         if step.kind == "tool_call":
             call = json.dumps({self.NAME_KEYS[0]: step.name, self.ARGS_KEYS[0]: step.arguments}, ensure_ascii=False)
             block = f"{self.START}{self.PAD}{call}{self.PAD}{self.END}"
@@ -177,9 +190,12 @@ class TaggedCall(Template):
             return Step("final_answer", answer=text.strip())
         thought, rest = text.split(self.START, 1)
         thought = thought.strip()
-        if self.END not in rest:
-            return Step("parse_error", thought=thought, error=f"{self.START} without {self.END}")
-        call, error = read_object(rest.split(self.END, 1)[0])
+        blob, _ = first_object(rest)  # by balanced braces: an end tag inside a string value is kept
+        if blob is None or self.END not in rest[rest.index(blob) + len(blob):]:
+            if self.END not in rest:
+                return Step("parse_error", thought=thought, error=f"{self.START} without {self.END}")
+            blob = rest.split(self.END, 1)[0]
+        call, error = read_object(blob)
         if call is None:
             return Step("parse_error", thought=thought, error=f"tool call: {error}")
         name = next((call[k] for k in self.NAME_KEYS if k in call), None)
@@ -243,7 +259,7 @@ class AutoGPT(Template):
     def observation(self, text):
         return f"Command returned: {text}"
 
-    def render(self, step):
+    def _render(self, step):
         if step.kind == "tool_call":
             command = {"name": step.name, "args": step.arguments}
         elif step.kind == "final_answer":

@@ -16,6 +16,7 @@ import copy
 import datetime as dt
 import hashlib
 import json
+import math
 import operator
 from dataclasses import dataclass, field
 
@@ -75,27 +76,85 @@ _OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, as
         ast.Pow: operator.pow, ast.Mod: operator.mod, ast.USub: operator.neg, ast.UAdd: operator.pos}
 
 
+MAX_EXPRESSION = 500  # characters
+MAX_MAGNITUDE = 1e300  # no intermediate result beyond this: huge integers take minutes and cannot be printed
+
+
 def safe_arithmetic(expression: str) -> float:
-    """Evaluate + - * / ** % and parentheses on numbers; anything else is a ToolError (never `eval`)."""
+    """Evaluate + - * / ** % and parentheses on numbers; anything else is a ToolError (never `eval`).
+
+    Bounded: at most `MAX_EXPRESSION` characters, and every intermediate result within +-`MAX_MAGNITUDE`
+    (a power is checked before it is computed), so no expression runs for long or returns what cannot print."""
+    def check(value):
+        if isinstance(value, complex) or not math.isfinite(float(value)) or abs(value) > MAX_MAGNITUDE:
+            raise ToolError("result too large (or not a real number)")
+        return value
+
     def walk(node):
         if isinstance(node, ast.Expression):
             return walk(node.body)
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-            return node.value
+            return check(node.value)
         if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
             left, right = walk(node.left), walk(node.right)
-            if isinstance(node.op, ast.Pow) and abs(right) > 100:
-                raise ToolError("exponent too large")
-            return _OPS[type(node.op)](left, right)
+            if isinstance(node.op, ast.Pow):
+                if abs(right) > 100:
+                    raise ToolError("exponent too large")
+                if left != 0 and abs(right) * math.log10(abs(left)) > 300:
+                    raise ToolError("result too large")
+            return check(_OPS[type(node.op)](left, right))
         if isinstance(node, ast.UnaryOp) and type(node.op) in _OPS:
-            return _OPS[type(node.op)](walk(node.operand))
+            return check(_OPS[type(node.op)](walk(node.operand)))
         raise ToolError(f"unsupported expression element: {type(node).__name__}")
+    if not isinstance(expression, str) or len(expression) > MAX_EXPRESSION:
+        raise ToolError(f"expression must be a string of at most {MAX_EXPRESSION} characters")
     try:
         return walk(ast.parse(expression.replace("^", "**").replace("×", "*").replace("÷", "/"), mode="eval"))
     except ZeroDivisionError:
         raise ToolError("division by zero") from None
-    except (SyntaxError, ValueError, RecursionError):
-        raise ToolError(f"cannot parse expression {expression!r}") from None
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError, TypeError):
+        raise ToolError(f"cannot compute expression {_short(expression)}") from None
+
+
+MAX_MESSAGE = 600  # characters of an error message: a 1 MB argument must not come back as a 1 MB error
+
+
+def _clip(text: str, limit: int = MAX_MESSAGE) -> str:
+    return text if len(text) <= limit else text[: limit - 25] + f"... ({len(text)} characters)"
+
+
+def _short(value) -> str:
+    """A bounded repr of a value for an error message."""
+    try:
+        text = repr(value)
+    except Exception:  # a hostile __repr__
+        text = f"<{type(value).__name__}>"
+    return _clip(text, 80)
+
+
+def _error(kind: str, message: str, **extra) -> dict:
+    return {"ok": False, "error": {"type": kind, "message": _clip(message), **extra}}
+
+
+def _not_json(value, path: str = "arguments", depth: int = 0) -> str:
+    """Why `value` is not plain JSON (non-finite numbers, sets, bytes, non-string keys, deep nesting), or ""."""
+    if depth > 32:
+        return f"{path}: nested too deeply"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{path}: {value!r} is not a finite number"
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return ""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if not isinstance(k, str):
+                return f"{path}: key {_short(k)} is not a string"
+            why = _not_json(v, f"{path}.{k}", depth + 1)
+            if why:
+                return why
+        return ""
+    if isinstance(value, list):
+        return next((w for i, v in enumerate(value) if (w := _not_json(v, f"{path}[{i}]", depth + 1))), "")
+    return f"{path}: a {type(value).__name__} is not a JSON value"
 
 
 @dataclass
@@ -113,30 +172,48 @@ class World:
     listed: dict = field(default_factory=dict)  # flights shown by search_flights, bookable by number
 
     # ------------------------------------------------------------------ the dispatcher
-    def call(self, name: str, arguments) -> dict:
-        """Validate and run one tool call; always returns an observation dict."""
-        if name not in TOOL_SCHEMAS:
-            obs = {"ok": False, "error": {"type": "unknown_tool", "message": f"no tool named {name!r}",
-                                          "available": sorted(TOOL_SCHEMAS)}}
+    def call(self, name, arguments) -> dict:
+        """Validate and run one tool call; always returns an observation dict (never raises, whatever it gets).
+
+        Every rejected call's message says what was wrong, bounded in size (`MAX_MESSAGE` characters); dates are
+        resolved to YYYY-MM-DD on the way in, so the world only ever stores one spelling of a day."""
+        if not isinstance(name, str):
+            obs = _error("invalid_call", f"the tool name must be a string, got {_short(name)}")
+            name = _short(name)
+        elif name not in TOOL_SCHEMAS:
+            obs = _error("unknown_tool", f"no tool named {_short(name)}", available=sorted(TOOL_SCHEMAS))
         elif not isinstance(arguments, dict):
-            obs = {"ok": False, "error": {"type": "invalid_arguments",
-                                          "message": f"arguments must be a JSON object, got {type(arguments).__name__}"}}
+            obs = _error("invalid_arguments", f"arguments must be a JSON object, got {type(arguments).__name__}")
         else:
-            schema = TOOL_SCHEMAS[name]["parameters"]
-            errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(arguments), key=lambda e: list(e.path))
-            if errors:
-                where = lambda e: ".".join(map(str, e.path)) or "(arguments)"
-                obs = {"ok": False, "error": {"type": "invalid_arguments",
-                                              "message": "; ".join(f"{where(e)}: {e.message}" for e in errors[:8])}}
-            else:
-                try:
-                    obs = {"ok": True, "result": getattr(self, f"_tool_{name}")(**copy.deepcopy(arguments))}
-                except ToolError as exc:
-                    obs = {"ok": False, "error": {"type": "tool_error", "message": str(exc)}}
-                except Exception as exc:  # a bug in a tool must not crash the agent loop
-                    obs = {"ok": False, "error": {"type": "internal_error", "message": f"{type(exc).__name__}: {exc}"}}
+            obs = self._checked_call(name, arguments)
         self.calls.append((name, arguments, obs["ok"]))
         return obs
+
+    def _checked_call(self, name: str, arguments: dict) -> dict:
+        bad = _not_json(arguments)
+        if bad:
+            return _error("invalid_arguments", bad)
+        schema = TOOL_SCHEMAS[name]["parameters"]
+        errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(arguments), key=lambda e: list(e.path))
+        if errors:
+            where = lambda e: ".".join(map(str, e.path)) or "(arguments)"  # noqa: E731
+            return _error("invalid_arguments", "; ".join(f"{where(e)}: {_clip(e.message, 150)}" for e in errors[:8]))
+        arguments = copy.deepcopy(arguments)
+        for key in [k for k in arguments if k.endswith("date") and isinstance(arguments[k], str)]:
+            try:
+                arguments[key] = resolve_date(arguments[key], self.today).isoformat()
+            except ToolError as exc:
+                return _error("invalid_arguments", f"{key}: {_clip(str(exc))}")
+        try:
+            result = getattr(self, f"_tool_{name}")(**arguments)
+        except ToolError as exc:
+            return _error("tool_error", str(exc))
+        except Exception as exc:  # a bug in a tool must not crash the agent loop
+            return _error("internal_error", f"{name} failed on these arguments ({type(exc).__name__}: {exc})")
+        bad = _not_json(result)
+        if bad:
+            return _error("tool_error", f"{name} produced a result that is not JSON ({bad})")
+        return {"ok": True, "result": result}
 
     # ------------------------------------------------------------------ weather
     def weather_on(self, location: str, day: dt.date) -> dict:
@@ -193,8 +270,8 @@ class World:
         if not (9 <= start < end <= 18):
             raise ToolError("meetings must start and end between 09:00 and 18:00, end after start")
         if not any(int(s["start_time"][:2]) <= start and end <= int(s["end_time"][:2]) for s in self.free_slots(day)):
-            raise ToolError(f"{date} {start_time}-{end_time} is not free; call get_free_slots first")
-        meeting = {"id": f"M{len(self.meetings) + 1:03d}", "title": title, "date": date,
+            raise ToolError(f"{day.isoformat()} {start_time}-{end_time} is not free; call get_free_slots first")
+        meeting = {"id": f"M{len(self.meetings) + 1:03d}", "title": title, "date": day.isoformat(),
                    "start_time": f"{start:02d}:00", "end_time": f"{end:02d}:00", "attendees": list(attendees)}
         self.meetings.append(meeting)
         return {"created": meeting}

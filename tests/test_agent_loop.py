@@ -41,7 +41,7 @@ def test_tool_errors_and_parse_errors_are_fed_back_and_max_steps_stops():
     ])
     trace = run_agent(endpoint, world, get_template("react"), TOOLS, "Book a flight", max_steps=3)
     assert trace.stopped == "max_steps" and trace.n_steps == 3 and trace.parse_errors == 2
-    assert json.loads(trace.turns[0].observation)["error"]["type"] == "tool_error"
+    assert json.loads(trace.turns[0].observation)["error"]["type"] == "invalid_arguments"  # unreadable date
     assert json.loads(trace.turns[1].observation)["error"]["type"] == "format_error"
     third = endpoint.requests[2][0]
     assert third[4]["content"] == "I think the flight is fine."  # raw text kept, stop string removed
