@@ -182,14 +182,36 @@ def read_jsonl(path: Path) -> list[dict]:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ValueError(f"{path}:{line}: not UTF-8 text") from None
     rows = []
     # split on "\n" alone: str.splitlines() would also split inside a value holding U+2028 or U+0085
-    for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
+    for n, line in enumerate(text.split("\n"), 1):
         if line.strip():
             try:
                 rows.append(json.loads(line))
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path}:{n}: not JSON ({exc.msg})") from None
+            except (ValueError, RecursionError) as exc:  # nesting too deep, an integer too long to read
+                raise ValueError(f"{path}:{n}: not readable JSON ({type(exc).__name__})") from None
+    return rows
+
+
+def check_examples(rows: list, path) -> list[dict]:
+    """Each row must be an object with a non-empty `messages` list of {role, content} strings; the first row that
+    is not is an error naming the file and line."""
+    for n, row in enumerate(rows, 1):
+        messages = row.get("messages") if isinstance(row, dict) else None
+        problem = ("not an object" if not isinstance(row, dict) else
+                   "no 'messages' list" if not isinstance(messages, list) or not messages else
+                   next((f"message {i} needs string 'role' and 'content'" for i, m in enumerate(messages)
+                         if not (isinstance(m, dict) and isinstance(m.get("role"), str)
+                                 and isinstance(m.get("content"), str))), ""))
+        if problem:
+            raise ValueError(f"{path}:{n}: {problem}")
     return rows
 
 

@@ -46,28 +46,48 @@ def _score(text: str, where: str) -> int | None:
         return None
     try:
         value = int(float(text))
-    except ValueError:
-        raise ValueError(f"{where}: {text!r} is not a score (0-5)") from None
+    except (ValueError, OverflowError):
+        raise ValueError(f"{where}: {text[:40]!r} is not a score (0-5)") from None
     if value != float(text) or value not in RUBRIC:
         raise ValueError(f"{where}: {text!r} is not a score (0 = violation, 1-5)")
     return value
 
 
 def read_sheet(path: Path) -> list[dict]:
-    """Read a filled sheet; rater scores become ints (None where blank). Bad rows are named by line."""
+    """Read a filled sheet; rater scores become ints (None where blank).
+
+    Every problem is an error naming the file, the line and (for a score) the column: a row with fewer or more
+    fields than the header, a score that is not 0-5, an item rated twice for the same model, text that is not
+    UTF-8. A sheet saved by Excel (UTF-8 with a byte-order mark) reads like any other."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"annotation sheet {path} does not exist")
-    with path.open(newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        missing = {"item_id", "model", "rater_a", "rater_b"} - set(reader.fieldnames or [])
-        if missing:
-            raise ValueError(f"{path}: missing columns {sorted(missing)}")
-        rows = []
-        for line, row in enumerate(reader, start=2):
-            for rater in ("rater_a", "rater_b"):
-                row[rater] = _score(row.get(rater), f"{path}:{line} column {rater}")
-            rows.append(row)
+    rows, seen = [], {}
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f)
+            header = [name.strip() for name in reader.fieldnames or []]
+            reader.fieldnames = header
+            missing = {"item_id", "model", "rater_a", "rater_b"} - set(header)
+            if missing:
+                raise ValueError(f"{path}: missing columns {sorted(missing)} (the header has {header})")
+            for row in reader:
+                line = reader.line_num
+                if None in row or None in row.values():
+                    fields = len(header) + len(row.get(None) or []) - sum(v is None for v in row.values())
+                    raise ValueError(f"{path}:{line}: {fields} fields, the header has {len(header)}")
+                for rater in ("rater_a", "rater_b"):
+                    row[rater] = _score(row.get(rater), f"{path}:{line} column {rater}")
+                key = (row["item_id"], row["model"])
+                if key in seen:
+                    raise ValueError(f"{path}:{line}: item {row['item_id']!r} of model {row['model']!r} is already "
+                                     f"on line {seen[key]}")
+                seen[key] = line
+                rows.append(row)
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text (byte {exc.start}); save the sheet as CSV UTF-8") from None
+    except csv.Error as exc:
+        raise ValueError(f"{path}: not a readable CSV sheet ({exc})") from None
     return rows
 
 

@@ -184,10 +184,10 @@ def write_course_data(data: dict, out_dir) -> dict:
 
 def read_rows(path: Path) -> list[dict]:
     """Examples from a JSONL file (rows with `id` and `messages`); a bad line is named by number."""
-    from agent_lab.exports import read_jsonl
+    from agent_lab.exports import check_examples, read_jsonl
 
     try:
-        return read_jsonl(path)
+        return check_examples(read_jsonl(path), path)
     except FileNotFoundError:
         raise ConfigError(f"data file {path} does not exist") from None
     except ValueError as exc:

@@ -185,3 +185,60 @@ def test_jsonl_round_trips_line_separators(tmp_path):
     rows = [{"id": "a", "messages": [{"role": "user", "content": f"x{sep}y"}]} for sep in
             ("\u2028", "\u2029", "\u0085", "\r", "\x1c", "\n")]
     assert read_jsonl(write_jsonl(rows, tmp_path / "rows.jsonl")) == rows
+
+
+@pytest.mark.parametrize("content, message", [
+    (b'{"id": 1}\n\xff\xfe\n', r"rows.jsonl:2: not UTF-8"),
+    (b"[" * 100_000 + b"\n", r"rows.jsonl:1: not readable JSON"),
+    (b'{"n": ' + b"9" * 5000 + b"}\n", r"rows.jsonl:1: not readable JSON"),
+    (b"{not json}\n", r"rows.jsonl:1: not JSON"),
+])
+def test_jsonl_reader_names_the_line_never_a_bare_error(tmp_path, content, message):
+    path = tmp_path / "rows.jsonl"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=message) as info:
+        read_jsonl(path)
+    assert type(info.value) is ValueError
+
+
+@pytest.mark.parametrize("row, problem", [
+    ("[1, 2]", "not an object"), ('{"id": "a"}', "no 'messages' list"), ('{"messages": []}', "no 'messages' list"),
+    ('{"messages": [{"role": "user", "content": 3}]}', "message 0 needs"),
+])
+def test_training_rows_are_checked_for_shape(tmp_path, row, problem):
+    from agent_lab import train
+
+    path = tmp_path / "rows.jsonl"
+    path.write_text('{"messages": [{"role": "user", "content": "hi"}]}\n' + row + "\n")
+    with pytest.raises(train.ConfigError, match=f"rows.jsonl:2: {problem}"):
+        train.read_rows(path)
+
+
+SHEET_HEADER = "item_id,model,query,response,rater_a,rater_b,note\n"
+
+
+@pytest.mark.parametrize("body, message", [
+    ("a,base,q,r,4,5,\nb,base,q,r,4\n", r"sheet.csv:3: 5 fields, the header has 7"),
+    ("a,base,q,r,4,5,\nb,base,q,r,4,5,,extra\n", r"sheet.csv:3: 8 fields, the header has 7"),
+    ("a,base,q,r,4,5,\na,base,q,r,3,3,\n", r"sheet.csv:3: item 'a' of model 'base' is already on line 2"),
+    ("a,base,q,r,inf,5,\n", r"sheet.csv:2 column rater_a: 'inf' is not a score"),
+    ("a,base,q,r,4.5,5,\n", r"sheet.csv:2 column rater_a"),
+])
+def test_annotation_sheet_errors_name_line_and_column(tmp_path, body, message):
+    from agent_lab.human_eval import read_sheet
+
+    path = tmp_path / "sheet.csv"
+    path.write_text(SHEET_HEADER + body, encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        read_sheet(path)
+
+
+def test_annotation_sheet_from_excel_reads_and_bad_bytes_are_named(tmp_path):
+    from agent_lab.human_eval import read_sheet
+
+    path = tmp_path / "sheet.csv"
+    path.write_bytes(("\ufeff" + SHEET_HEADER + "a,base,q,r,4,5,\n").encode("utf-8"))  # Excel's "CSV UTF-8"
+    assert read_sheet(path)[0]["rater_a"] == 4
+    path.write_bytes((SHEET_HEADER + "a,base,q,r,4,5,\n").encode("utf-16"))
+    with pytest.raises(ValueError, match="not UTF-8"):
+        read_sheet(path)
