@@ -44,8 +44,20 @@ class Endpoint:
     log_path: Path | None = None
 
     def chat(self, messages: list[dict], **kwargs):
-        """Shorthand for `client.chat.completions.create(model=self.model, messages=..., **kwargs)`."""
-        return self.client.chat.completions.create(model=self.model, messages=messages, **kwargs)
+        """`client.chat.completions.create(model=self.model, messages=..., **kwargs)`; an endpoint that cannot be
+        reached or does not answer in the client's time limit is an `EndpointError` naming the URL (never the key)."""
+        import openai
+
+        try:
+            return self.client.chat.completions.create(model=self.model, messages=messages, **kwargs)
+        except openai.APITimeoutError:
+            raise EndpointError(f"{self.base_url} did not answer within {self.client.timeout} s") from None
+        except openai.APIConnectionError:
+            raise EndpointError(f"cannot reach {self.base_url} (is the server running?)") from None
+
+
+class EndpointError(RuntimeError):
+    """An endpoint that cannot be reached or does not answer in time; the message names its URL."""
 
 
 def usage_tokens(reply) -> tuple[int, int]:
@@ -97,6 +109,7 @@ class LocalServer:
     def start(self) -> "LocalServer":
         if self.running:
             return self
+        self._check_model()
         env = self.environment()
         Path(env["HF_HOME"], "hub").mkdir(parents=True, exist_ok=True)  # /v1/models scans it
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -117,14 +130,46 @@ class LocalServer:
                                   f"Last lines of {self.log_path}:\n{tail(self.log_path)}")
             try:
                 with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status == 200:
-                        return
+                    healthy = response.status == 200
             except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-                pass
+                healthy = False
+            if healthy and self._owns_port():
+                return
+            if healthy and self.process.poll() is not None:
+                break  # something else answered on the port and ours exited: reported below
             time.sleep(0.5)
+        if self.process is not None and self.process.poll() is not None:
+            raise ServerError(f"port {self.port} is answered by another program, and our server exited "
+                              f"(code {self.process.returncode}).\nLast lines of {self.log_path}:\n{tail(self.log_path)}")
         self.stop()
         raise ServerError(f"The model server did not answer {url} within {self.startup_timeout:.0f} s.\n"
                           f"Last lines of {self.log_path}:\n{tail(self.log_path)}")
+
+    def _owns_port(self) -> bool:
+        """True when the process we started (or one of its children) listens on our port: a 200 from /health alone
+        could come from another program that took the port first."""
+        import psutil
+
+        try:
+            root = psutil.Process(self.process.pid)
+            for proc in [root, *root.children(recursive=True)]:
+                for conn in proc.net_connections(kind="tcp"):
+                    if conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == self.port:
+                        return True
+        except psutil.Error:
+            return False
+        return False
+
+    def _check_model(self) -> None:
+        """A hub id the offline hub cannot give fails now, naming it (not after a silent server crash)."""
+        if Path(self.model).is_dir() or os.environ.get("HF_HUB_OFFLINE", "1") != "1":
+            return
+        from huggingface_hub import try_to_load_from_cache
+
+        found = try_to_load_from_cache(self.model, "config.json", cache_dir=os.environ.get("HF_HUB_CACHE"))
+        if not isinstance(found, str):
+            raise ServerError(f"model {self.model!r} is not a folder, and the hub is offline (HF_HUB_OFFLINE=1) with "
+                              "no cached copy of it: pass a local model folder")
 
     def stop(self) -> None:
         proc, self.process = self.process, None
@@ -160,7 +205,7 @@ class LocalServer:
 _SERVERS: dict[str, LocalServer] = {}
 
 
-def external_endpoint(timeout: float = 600.0) -> Endpoint | None:
+def external_endpoint(timeout: float = 120.0) -> Endpoint | None:
     """A client for `OPENAI_BASE_URL` when it is set (model from `OPENAI_MODEL`), else None."""
     base_url = os.environ.get("OPENAI_BASE_URL")
     if not base_url:
@@ -170,7 +215,8 @@ def external_endpoint(timeout: float = 600.0) -> Endpoint | None:
         raise ValueError("OPENAI_BASE_URL is set but OPENAI_MODEL is not: name the endpoint's model in OPENAI_MODEL.")
     from openai import OpenAI
 
-    client = OpenAI(base_url=base_url, api_key=os.environ.get("OPENAI_API_KEY", "no-key"), timeout=timeout)
+    client = OpenAI(base_url=base_url, api_key=os.environ.get("OPENAI_API_KEY", "no-key"), timeout=timeout,
+                    max_retries=1)  # bounded: at most two tries of `timeout` seconds
     return Endpoint(client=client, model=model, base_url=base_url, external=True)
 
 

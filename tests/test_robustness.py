@@ -242,3 +242,61 @@ def test_annotation_sheet_from_excel_reads_and_bad_bytes_are_named(tmp_path):
     path.write_bytes((SHEET_HEADER + "a,base,q,r,4,5,\n").encode("utf-16"))
     with pytest.raises(ValueError, match="not UTF-8"):
         read_sheet(path)
+
+
+# ---------------------------------------------------------------------------- serving
+def test_a_port_answered_by_another_program_is_not_taken_for_our_server(tmp_path, base_model_dir):
+    """A plain HTTP server answers /health on the port first; ours cannot bind and exits: a clear error, fast."""
+    import http.server
+    import threading
+
+    from agent_lab.server import LocalServer, ServerError
+
+    class Health(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    squatter = http.server.HTTPServer(("127.0.0.1", 0), Health)
+    threading.Thread(target=squatter.serve_forever, daemon=True).start()
+    try:
+        server = LocalServer(base_model_dir, port=squatter.server_address[1], log_path=tmp_path / "serve.log",
+                             startup_timeout=120)
+        with pytest.raises(ServerError, match="another program|address already in use") as info:
+            server.start()  # before the fix the squatter's 200 on /health was taken for our server
+        assert str(squatter.server_address[1]) in str(info.value)
+    finally:
+        squatter.shutdown()
+
+
+def test_a_hub_id_the_offline_cache_lacks_fails_at_once(monkeypatch):
+    from agent_lab.server import LocalServer, ServerError
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    start = time.perf_counter()
+    with pytest.raises(ServerError, match="no-such-org/no-such-model"):
+        LocalServer("no-such-org/no-such-model").start()
+    assert time.perf_counter() - start < 5
+
+
+def test_an_endpoint_that_never_answers_fails_in_bounded_time_naming_the_url(monkeypatch):
+    import socket
+
+    from agent_lab.server import EndpointError, external_endpoint
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()  # accepts connections, never answers
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
+    monkeypatch.setenv("OPENAI_BASE_URL", url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-never-show-me")
+    monkeypatch.setenv("OPENAI_MODEL", "m")
+    endpoint = external_endpoint(timeout=1.0)
+    start = time.perf_counter()
+    with pytest.raises(EndpointError) as info:
+        endpoint.chat([{"role": "user", "content": "hi"}], max_tokens=1)
+    assert time.perf_counter() - start < 10 and url in str(info.value) and "sk-never" not in str(info.value)
+    listener.close()
