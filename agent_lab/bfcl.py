@@ -12,6 +12,7 @@ accepted values of every argument. The check follows BFCL's AST rules, simplifie
 - each value among the accepted ones; a parameter whose accepted list contains "" may be left out.
   Strings compare case- and space-insensitively, ignoring `,./-_*^` as BFCL does.
 """
+
 from __future__ import annotations
 
 import os
@@ -20,10 +21,22 @@ from pathlib import Path
 
 from agent_lab.paths import REPO_ROOT
 
-BFCL_DIR = Path(os.environ.get("AGENT_LAB_BFCL_DIR", REPO_ROOT.parent / "shared" / "external" / "bfcl"))
+BFCL_DIR = Path(
+    os.environ.get("AGENT_LAB_BFCL_DIR", REPO_ROOT.parent / "shared" / "external" / "bfcl")
+)
 CATEGORIES = ("simple_python", "multiple", "irrelevance")
-_TYPES = {"integer": (int,), "float": (int, float), "number": (int, float), "string": (str,), "boolean": (bool,),
-          "array": (list, tuple), "tuple": (list, tuple), "dict": (dict,), "object": (dict,), "any": (object,)}
+_TYPES = {
+    "integer": (int,),
+    "float": (int, float),
+    "number": (int, float),
+    "string": (str,),
+    "boolean": (bool,),
+    "array": (list, tuple),
+    "tuple": (list, tuple),
+    "dict": (dict,),
+    "object": (dict,),
+    "any": (object,),
+}
 
 
 def _read_lines(path: Path) -> list[dict]:
@@ -32,17 +45,24 @@ def _read_lines(path: Path) -> list[dict]:
     try:
         return read_jsonl(path)
     except FileNotFoundError:
-        raise FileNotFoundError(f"BFCL file {path} is missing (expected the public data in {BFCL_DIR})") from None
+        raise FileNotFoundError(
+            f"BFCL file {path} is missing (expected the public data in {BFCL_DIR})"
+        ) from None
 
 
-def load_cases(category: str, limit: int | None = None, directory: Path | None = None) -> list[dict]:
+def load_cases(
+    category: str, limit: int | None = None, directory: Path | None = None
+) -> list[dict]:
     """Cases of one category, each with its `ground_truth` attached (None for `irrelevance`)."""
     if category not in CATEGORIES:
         raise ValueError(f"unknown BFCL category {category!r}; choose from {CATEGORIES}")
     root = Path(directory or BFCL_DIR)
     cases = _read_lines(root / f"BFCL_v4_{category}.json")[:limit]
     if category != "irrelevance":
-        answers = {a["id"]: a["ground_truth"] for a in _read_lines(root / "possible_answer" / f"BFCL_v4_{category}.json")}
+        answers = {
+            a["id"]: a["ground_truth"]
+            for a in _read_lines(root / "possible_answer" / f"BFCL_v4_{category}.json")
+        }
         for case in cases:
             if case["id"] not in answers:
                 raise ValueError(f"BFCL case {case['id']} has no possible answer")
@@ -66,7 +86,9 @@ def _type_ok(value, declared: str) -> bool:
     return isinstance(value, _TYPES.get(declared, (object,)))
 
 
-def ast_check(name: str, arguments: dict, functions: list[dict], ground_truth: list[dict]) -> tuple[bool, str]:
+def ast_check(
+    name: str, arguments: dict, functions: list[dict], ground_truth: list[dict]
+) -> tuple[bool, str]:
     """(passed, reason) for one call against a BFCL case's functions and possible answers."""
     if not isinstance(arguments, dict):
         return False, "arguments are not an object"
@@ -84,7 +106,10 @@ def ast_check(name: str, arguments: dict, functions: list[dict], ground_truth: l
         if param not in props:
             return False, f"unexpected parameter {param!r}"
         if not _type_ok(value, props[param].get("type", "any")):
-            return False, f"parameter {param!r}: {type(value).__name__} is not {props[param].get('type')}"
+            return (
+                False,
+                f"parameter {param!r}: {type(value).__name__} is not {props[param].get('type')}",
+            )
         allowed = accepted[name].get(param, [])
         if allowed and _norm(value) not in [_norm(a) for a in allowed]:
             return False, f"parameter {param!r}: {value!r} not among {allowed}"

@@ -6,6 +6,7 @@ Introduced in notebook 04 (`04_building_training_data`); `bench/build_data.py` t
 how many items each stage received and kept. Rows that fail validation are kept in `rejected`
 with their reasons, never dropped silently.
 """
+
 from __future__ import annotations
 
 import random
@@ -29,11 +30,15 @@ class BuildConfig:
     ratio: tuple[int, int] = (4, 1)  # positives : hard negatives
     zh_share: float = 0.3
     seed: int = 0
-    oversample: float = 3.8  # tasks generated per wanted example: held-out splits and dedup take the rest
+    oversample: float = (
+        3.8  # tasks generated per wanted example: held-out splits and dedup take the rest
+    )
     heldout_template: str = "toolllama"
     heldout_tools: tuple[str, ...] = ("unit_convert", "github_latest_commit")
     heldout_cities: tuple[str, ...] = ("Chengdu", "成都")
-    templates: tuple[str, ...] | None = None  # training templates; default: all but the held-out one
+    templates: tuple[str, ...] | None = (
+        None  # training templates; default: all but the held-out one
+    )
     formats: tuple[str, ...] = FORMATS
     distractors: tuple[int, int] = (1, 3)
     near_threshold: float = 0.9
@@ -67,14 +72,24 @@ class BuildResult:
     seconds: float = 0.0
 
 
-def _clean(examples: list[dict], cfg: BuildConfig, yields: list[dict], rejected: list[dict], reports: dict,
-           label: str) -> list[dict]:
+def _clean(
+    examples: list[dict],
+    cfg: BuildConfig,
+    yields: list[dict],
+    rejected: list[dict],
+    reports: dict,
+    label: str,
+) -> list[dict]:
     """Validate, anonymise, dedupe and drop conflicts, recording each stage's yield."""
     n = len(examples)
     valid = []
     for ex in examples:
         problem = quality.validate_example(ex)
-        (rejected.append({"id": ex.get("id"), "split": label, "error": problem}) if problem else valid.append(ex))
+        (
+            rejected.append({"id": ex.get("id"), "split": label, "error": problem})
+            if problem
+            else valid.append(ex)
+        )
     yields.append({"stage": f"{label}: schema-valid", "in": n, "kept": len(valid)})
     valid, pii = quality.anonymize(valid)
     reports.setdefault("pii", {})[label] = pii
@@ -90,24 +105,54 @@ def _clean(examples: list[dict], cfg: BuildConfig, yields: list[dict], rejected:
 def build(cfg: BuildConfig = BuildConfig()) -> BuildResult:
     start = time.perf_counter()
     ratio_total = cfg.ratio[0] + cfg.ratio[1]
-    n_pos = int(cfg.n_train * cfg.oversample * cfg.ratio[0] / ratio_total) // cfg.ratio[0] * cfg.ratio[0]
+    n_pos = (
+        int(cfg.n_train * cfg.oversample * cfg.ratio[0] / ratio_total)
+        // cfg.ratio[0]
+        * cfg.ratio[0]
+    )
     tasks = generate_tasks(n_pos, cfg.ratio, cfg.zh_share, cfg.seed)
     yields = [{"stage": "tasks generated", "in": len(tasks), "kept": len(tasks)}]
     trajectories = {t.id: solve(t) for t in tasks}
     families = {t.id: t.family for t in tasks}
     parts = quality.split_tasks(tasks, cfg.heldout_cities, cfg.heldout_tools)
-    yields.append({"stage": "split: train tasks (rest held out)", "in": len(tasks), "kept": len(parts["train"])})
+    yields.append(
+        {
+            "stage": "split: train tasks (rest held out)",
+            "in": len(tasks),
+            "kept": len(parts["train"]),
+        }
+    )
 
     train_templates = list(cfg.templates or [t for t in TEMPLATES if t != cfg.heldout_template])
     train_pool = [t for t in TOOL_SCHEMAS if t not in cfg.heldout_tools]
     render = lambda ts, templates, pool, seed: sample_examples(  # noqa: E731
-        [trajectories[t.id] for t in ts], families, seed, templates, list(cfg.formats), cfg.distractors, pool)
+        [trajectories[t.id] for t in ts],
+        families,
+        seed,
+        templates,
+        list(cfg.formats),
+        cfg.distractors,
+        pool,
+    )
     rejected: list[dict] = []
     reports: dict = {"generated_kinds": dict(Counter(t.kind for t in tasks))}
-    train = _clean(render(parts["train"], train_templates, train_pool, cfg.seed), cfg, yields, rejected, reports, "train")
+    train = _clean(
+        render(parts["train"], train_templates, train_pool, cfg.seed),
+        cfg,
+        yields,
+        rejected,
+        reports,
+        "train",
+    )
     n_before_cap = len(train)
     train, _ = quality.cap_per_intent(train, cfg.balance_cap)
-    yields.append({"stage": f"train: per-intent cap ({cfg.balance_cap:g} x median)", "in": n_before_cap, "kept": len(train)})
+    yields.append(
+        {
+            "stage": f"train: per-intent cap ({cfg.balance_cap:g} x median)",
+            "in": n_before_cap,
+            "kept": len(train),
+        }
+    )
     n_before_ratio = len(train)
     train = quality.enforce_ratio(train, cfg.ratio)
     rng = random.Random(cfg.seed)
@@ -116,17 +161,55 @@ def build(cfg: BuildConfig = BuildConfig()) -> BuildResult:
     val_pool, train = train[:n_val], train[n_val:]
     train = quality.enforce_ratio(train, cfg.ratio, limit=cfg.n_train)
     val = quality.enforce_ratio(val_pool, cfg.ratio)
-    yields.append({"stage": f"train: exact {cfg.ratio[0]}:{cfg.ratio[1]} ratio, size cap, {len(val)} to val",
-                   "in": n_before_ratio, "kept": len(train)})
-    test = _clean(render(parts["test"], train_templates, train_pool, cfg.seed + 1), cfg, yields, rejected, reports, "test")
-    test_template = _clean(render(parts["test"], [cfg.heldout_template], train_pool, cfg.seed + 2), cfg, yields,
-                           rejected, reports, "test_template")
-    test_tools = _clean(render(parts["test_tools"], train_templates, list(TOOL_SCHEMAS), cfg.seed + 3), cfg, yields,
-                        rejected, reports, "test_tools")
-    mixed, mix_report = mix_general(train, cfg.eta, n_self_cognition=cfg.n_self_cognition, name=cfg.model_name,
-                                    author=cfg.model_author, seed=cfg.seed)
+    yields.append(
+        {
+            "stage": f"train: exact {cfg.ratio[0]}:{cfg.ratio[1]} ratio, size cap, {len(val)} to val",
+            "in": n_before_ratio,
+            "kept": len(train),
+        }
+    )
+    test = _clean(
+        render(parts["test"], train_templates, train_pool, cfg.seed + 1),
+        cfg,
+        yields,
+        rejected,
+        reports,
+        "test",
+    )
+    test_template = _clean(
+        render(parts["test"], [cfg.heldout_template], train_pool, cfg.seed + 2),
+        cfg,
+        yields,
+        rejected,
+        reports,
+        "test_template",
+    )
+    test_tools = _clean(
+        render(parts["test_tools"], train_templates, list(TOOL_SCHEMAS), cfg.seed + 3),
+        cfg,
+        yields,
+        rejected,
+        reports,
+        "test_tools",
+    )
+    mixed, mix_report = mix_general(
+        train,
+        cfg.eta,
+        n_self_cognition=cfg.n_self_cognition,
+        name=cfg.model_name,
+        author=cfg.model_author,
+        seed=cfg.seed,
+    )
     reports["mix"] = mix_report
-    reports["leaked_test_queries"] = sorted(quality.leaked_queries(train, test + test_template + test_tools))
-    splits = {"train": train, "val": val, "test": test, "test_template": test_template, "test_tools": test_tools,
-              "train_mixed": mixed}
+    reports["leaked_test_queries"] = sorted(
+        quality.leaked_queries(train, test + test_template + test_tools)
+    )
+    splits = {
+        "train": train,
+        "val": val,
+        "test": test,
+        "test_template": test_template,
+        "test_tools": test_tools,
+        "train_mixed": mixed,
+    }
     return BuildResult(splits, yields, rejected, reports, time.perf_counter() - start)

@@ -7,6 +7,7 @@ AdamW) gives GPUs, tokens, epochs and hours; cost is price x GPUs x hours. From 
 derive what the seeds leave implicit: tokens processed per second per GPU, and the model-FLOPs
 utilisation (MFU) that implies, using the usual 6 x parameters FLOPs per trained token.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -64,8 +65,9 @@ def implied_mfu(run: TrainingRun, peak_flops: float = A100_BF16_PEAK_FLOPS) -> f
     return training_flops(run.params, tokens_per_second_per_gpu(run)) / peak_flops
 
 
-def estimated_hours(params: float, tokens: float, gpus: int, mfu: float,
-                    peak_flops: float = A100_BF16_PEAK_FLOPS) -> float:
+def estimated_hours(
+    params: float, tokens: float, gpus: int, mfu: float, peak_flops: float = A100_BF16_PEAK_FLOPS
+) -> float:
     """Wall hours to train `params` on `tokens` tokens (all epochs) with `gpus` GPUs at utilisation `mfu`."""
     return training_flops(params, tokens) / (gpus * peak_flops * mfu) / 3600
 
@@ -105,20 +107,29 @@ class ModelShape:
     heads: int = 0  # attention heads; 0 = hidden / 128 (true of the Qwen sizes below)
 
 
-SHAPES = {s.name: s for s in (
-    ModelShape("SmolLM2-135M", 134.5e6, 576, 30, 49152, heads=9),
-    ModelShape("Qwen-7B", 7.7e9, 4096, 32, 151936),
-    ModelShape("Qwen-14B", 14.2e9, 5120, 40, 152064),
-    ModelShape("Qwen-72B", 72.7e9, 8192, 80, 152064),
-)}
+SHAPES = {
+    s.name: s
+    for s in (
+        ModelShape("SmolLM2-135M", 134.5e6, 576, 30, 49152, heads=9),
+        ModelShape("Qwen-7B", 7.7e9, 4096, 32, 151936),
+        ModelShape("Qwen-14B", 14.2e9, 5120, 40, 152064),
+        ModelShape("Qwen-72B", 72.7e9, 8192, 80, 152064),
+    )
+}
 
 
 def shape_of(model) -> ModelShape:
     """The `ModelShape` of a loaded transformers model (a peft wrapper too)."""
     c = model.config
     params = sum(p.numel() for n, p in model.named_parameters() if "lora_" not in n)
-    return ModelShape(getattr(c, "name_or_path", "") or c.model_type, float(params), c.hidden_size,
-                      c.num_hidden_layers, c.vocab_size, heads=c.num_attention_heads)
+    return ModelShape(
+        getattr(c, "name_or_path", "") or c.model_type,
+        float(params),
+        c.hidden_size,
+        c.num_hidden_layers,
+        c.vocab_size,
+        heads=c.num_attention_heads,
+    )
 
 
 def state_bytes_per_gpu(params: float, zero_stage: int, gpus: int, precision: str = "bf16") -> dict:
@@ -133,11 +144,22 @@ def state_bytes_per_gpu(params: float, zero_stage: int, gpus: int, precision: st
         raise ValueError(f"precision must be 'bf16' or 'fp32', got {precision!r}")
     w, o = (2, 12) if precision == "bf16" else (4, 8)
     shard = lambda x, stage: x / gpus if zero_stage >= stage else x  # noqa: E731
-    return {"weights": shard(w * params, 3), "gradients": shard(w * params, 2), "optimizer": shard(o * params, 1)}
+    return {
+        "weights": shard(w * params, 3),
+        "gradients": shard(w * params, 2),
+        "optimizer": shard(o * params, 1),
+    }
 
 
-def activation_bytes(shape: ModelShape, seq_len: int, batch: int, checkpointing: bool, flash: bool = True,
-                     precision: str = "bf16", logit_share: float = 1.0) -> float:
+def activation_bytes(
+    shape: ModelShape,
+    seq_len: int,
+    batch: int,
+    checkpointing: bool,
+    flash: bool = True,
+    precision: str = "bf16",
+    logit_share: float = 1.0,
+) -> float:
     """Activations kept for the backward pass, bf16 (Korthikanti et al. 2022, no tensor parallelism).
 
     Per layer and token 34·h bytes, plus 5·heads·s bytes of attention scores unless FlashAttention
@@ -148,23 +170,43 @@ def activation_bytes(shape: ModelShape, seq_len: int, batch: int, checkpointing:
     tokens = seq_len * batch
     heads = shape.heads or max(1, shape.hidden // 128)
     per_layer = tokens * (34 * shape.hidden + (0 if flash else 5 * heads * seq_len))
-    body = shape.layers * 2 * tokens * shape.hidden + per_layer if checkpointing else shape.layers * per_layer
+    body = (
+        shape.layers * 2 * tokens * shape.hidden + per_layer
+        if checkpointing
+        else shape.layers * per_layer
+    )
     return body * (2 if precision == "fp32" else 1) + 4 * tokens * shape.vocab * logit_share
 
 
-def memory_per_gpu(shape: ModelShape, mode: str = "full", zero_stage: int = 3, gpus: int = 1, seq_len: int = 4096,
-                   batch: int = 1, checkpointing: bool = True, flash: bool = True, lora_params: float = 0.0,
-                   precision: str = "bf16", logit_share: float = 1.0) -> dict:
+def memory_per_gpu(
+    shape: ModelShape,
+    mode: str = "full",
+    zero_stage: int = 3,
+    gpus: int = 1,
+    seq_len: int = 4096,
+    batch: int = 1,
+    checkpointing: bool = True,
+    flash: bool = True,
+    lora_params: float = 0.0,
+    precision: str = "bf16",
+    logit_share: float = 1.0,
+) -> dict:
     """Estimated memory per GPU in GB, by component. `mode`: 'full' or 'lora' (frozen base + LoRA states)."""
     if mode == "full":
         parts = state_bytes_per_gpu(shape.params, zero_stage, gpus, precision)
     elif mode == "lora":
         frozen = (2 if precision == "bf16" else 4) * shape.params / (gpus if zero_stage == 3 else 1)
         lora = state_bytes_per_gpu(lora_params, zero_stage, gpus, precision)
-        parts = {"weights": frozen + lora["weights"], "gradients": lora["gradients"], "optimizer": lora["optimizer"]}
+        parts = {
+            "weights": frozen + lora["weights"],
+            "gradients": lora["gradients"],
+            "optimizer": lora["optimizer"],
+        }
     else:
         raise ValueError(f"mode must be 'full' or 'lora', got {mode!r}")
-    parts["activations"] = activation_bytes(shape, seq_len, batch, checkpointing, flash, precision, logit_share)
+    parts["activations"] = activation_bytes(
+        shape, seq_len, batch, checkpointing, flash, precision, logit_share
+    )
     out = {k: v / GB for k, v in parts.items()}
     out["total"] = sum(out.values())
     return out
@@ -191,17 +233,31 @@ def min_gpus(shape: ModelShape, gpu_gb: float = 80.0, headroom: float = 0.9, **k
 # (LoRA) and 6.83 GB at 2,048 (full), on a 2-core AMD EPYC (AVX2). A least-squares fit of peak = runtime +
 # weights and states + per-token + per-score terms gives the constants below. Eager PyTorch keeps far more per
 # token than the GPU formula above (fp32 norms and rotary tables, the SwiGLU intermediates, LoRA's inputs).
-CPU_RUNTIME_GB = 0.85  # python, torch, transformers, tokenizer and the encoded data, beside the weights
+CPU_RUNTIME_GB = (
+    0.85  # python, torch, transformers, tokenizer and the encoded data, beside the weights
+)
 CPU_BYTES_PER_TOKEN_LAYER = {"lora": 152.0, "full": 72.0}  # x hidden size, fp32
-CPU_DROPOUT_BYTES_PER_TOKEN_LAYER = 63.0  # x hidden: LoRA dropout keeps a dropped copy of each adapted input
+CPU_DROPOUT_BYTES_PER_TOKEN_LAYER = (
+    63.0  # x hidden: LoRA dropout keeps a dropped copy of each adapted input
+)
 CPU_BYTES_PER_SCORE = 1.06  # per attention score kept (batch x heads x length², every layer)
 CPU_CHECKPOINT_SHARE = 0.45  # gradient checkpointing (non-reentrant): activations kept, relative to none (4.0 / 7.7 GB)
-CPU_BF16_ACTIVATION_SHARE = 0.65  # bf16 autocast: activations relative to fp32 (measured on an AVX512-BF16 CPU)
+CPU_BF16_ACTIVATION_SHARE = (
+    0.65  # bf16 autocast: activations relative to fp32 (measured on an AVX512-BF16 CPU)
+)
 
 
-def cpu_training_gb(shape: ModelShape, method: str, seq_len: int, batch: int, precision: str = "fp32",
-                    checkpointing: bool = False, lora_params: float = 0.0, lora_dropout: float = 0.0,
-                    logit_share: float = 1.0) -> dict:
+def cpu_training_gb(
+    shape: ModelShape,
+    method: str,
+    seq_len: int,
+    batch: int,
+    precision: str = "fp32",
+    checkpointing: bool = False,
+    lora_params: float = 0.0,
+    lora_dropout: float = 0.0,
+    logit_share: float = 1.0,
+) -> dict:
     """Estimated peak resident memory of one CPU training process, in GB, by component.
 
     Weights and optimizer states are fp32 on CPU (bf16 is autocast only). Activations are the measured per-token
@@ -210,11 +266,17 @@ def cpu_training_gb(shape: ModelShape, method: str, seq_len: int, batch: int, pr
     if method == "lora":
         states["weights"] += 4 * shape.params
     tokens, heads = seq_len * batch, shape.heads or max(1, shape.hidden // 128)
-    per_token = CPU_BYTES_PER_TOKEN_LAYER[method] + (CPU_DROPOUT_BYTES_PER_TOKEN_LAYER if lora_dropout else 0.0)
+    per_token = CPU_BYTES_PER_TOKEN_LAYER[method] + (
+        CPU_DROPOUT_BYTES_PER_TOKEN_LAYER if lora_dropout else 0.0
+    )
     per_layer = tokens * shape.hidden * per_token + batch * heads * seq_len**2 * CPU_BYTES_PER_SCORE
     per_layer *= CPU_BF16_ACTIVATION_SHARE if precision == "bf16" else 1.0
     kept = shape.layers * per_layer * (CPU_CHECKPOINT_SHARE if checkpointing else 1.0)
-    parts = {**states, "activations": kept + 4 * tokens * shape.vocab * logit_share, "runtime": CPU_RUNTIME_GB * GB}
+    parts = {
+        **states,
+        "activations": kept + 4 * tokens * shape.vocab * logit_share,
+        "runtime": CPU_RUNTIME_GB * GB,
+    }
     out = {k: v / GB for k, v in parts.items()}
     out["total"] = sum(out.values())
     return out
@@ -232,7 +294,9 @@ class BatchPlan:
     reason: str
 
 
-def plan_batch(estimate, batch: int, accum: int, checkpointing: bool, budget_gb: float) -> BatchPlan:
+def plan_batch(
+    estimate, batch: int, accum: int, checkpointing: bool, budget_gb: float
+) -> BatchPlan:
     """The largest micro-batch (a divisor of `batch`) whose `estimate(micro_batch, checkpointing)` GB fits
     `budget_gb`, keeping `batch x accum` sequences per optimizer step; checkpointing is turned on only when
     no micro-batch fits without it. If nothing fits, the smallest setting, with the reason saying so."""
@@ -240,20 +304,36 @@ def plan_batch(estimate, batch: int, accum: int, checkpointing: bool, budget_gb:
         raise ValueError(f"batch and accumulation must be >= 1, got {batch} and {accum}")
     asked = estimate(batch, checkpointing)
     if asked <= budget_gb:
-        return BatchPlan(batch, accum, checkpointing, asked, budget_gb,
-                         f"batch {batch} x {accum} fits: ~{asked:.1f} GB of {budget_gb:.1f} GB")
+        return BatchPlan(
+            batch,
+            accum,
+            checkpointing,
+            asked,
+            budget_gb,
+            f"batch {batch} x {accum} fits: ~{asked:.1f} GB of {budget_gb:.1f} GB",
+        )
     divisors = [d for d in range(batch - 1, 0, -1) if batch % d == 0]
-    options = [(micro, checkpointing) for micro in divisors]  # first: smaller micro-batches, as asked
+    options = [
+        (micro, checkpointing) for micro in divisors
+    ]  # first: smaller micro-batches, as asked
     if not checkpointing:
         options += [(micro, True) for micro in [batch, *divisors]]  # then: checkpointing
     for micro, ckpt in options:
         est = estimate(micro, ckpt)
         if est <= budget_gb:
-            why = (f"batch {batch} needs ~{asked:.1f} GB, over the {budget_gb:.1f} GB budget: micro-batch {micro} x "
-                   f"{accum * batch // micro} accumulation steps (same {batch * accum} sequences per optimizer "
-                   f"step){', gradient checkpointing on' if ckpt and not checkpointing else ''}: ~{est:.1f} GB")
+            why = (
+                f"batch {batch} needs ~{asked:.1f} GB, over the {budget_gb:.1f} GB budget: micro-batch {micro} x "
+                f"{accum * batch // micro} accumulation steps (same {batch * accum} sequences per optimizer "
+                f"step){', gradient checkpointing on' if ckpt and not checkpointing else ''}: ~{est:.1f} GB"
+            )
             return BatchPlan(micro, accum * batch // micro, ckpt, est, budget_gb, why)
     est = estimate(1, True)
-    return BatchPlan(1, accum * batch, True, est, budget_gb,
-                     f"even micro-batch 1 with checkpointing needs ~{est:.1f} GB, over the {budget_gb:.1f} GB "
-                     "budget: running with it anyway (shorten max_length to fit)")
+    return BatchPlan(
+        1,
+        accum * batch,
+        True,
+        est,
+        budget_gb,
+        f"even micro-batch 1 with checkpointing needs ~{est:.1f} GB, over the {budget_gb:.1f} GB "
+        "budget: running with it anyway (shorten max_length to fit)",
+    )

@@ -18,6 +18,7 @@ row per item, so a table can always be traced back to the replies behind it.
   asked in the model's own template.
 - `kagent_dimensions`: the five KAgentBench-style dimensions from those rows (see `scoring`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -38,7 +39,9 @@ class GenConfig:
 
 
 def _replies(model, tokenizer, conversations, template, gen: GenConfig) -> list[str]:
-    raw = generate_batch(model, tokenizer, conversations, gen.max_new_tokens, list(template.stop), gen.batch_size)
+    raw = generate_batch(
+        model, tokenizer, conversations, gen.max_new_tokens, list(template.stop), gen.batch_size
+    )
     return [strip_stop(r, template.stop) for r in raw]
 
 
@@ -50,10 +53,16 @@ def _by_template(items: list[dict]) -> dict[str, list[int]]:
 
 
 # ---------------------------------------------------------------------------- first turns
-def score_first_turn(step, gold: dict | None, offered: set[str], lam: float = scoring.LAMBDA) -> dict:
+def score_first_turn(
+    step, gold: dict | None, offered: set[str], lam: float = scoring.LAMBDA
+) -> dict:
     """One first turn against the gold first step (None: the query needs no tool)."""
-    row = {"valid": step.valid, "kind": step.kind, "tool": step.name or None,
-           "in_offer": step.kind != "tool_call" or step.name in offered}
+    row = {
+        "valid": step.valid,
+        "kind": step.kind,
+        "tool": step.name or None,
+        "in_offer": step.kind != "tool_call" or step.name in offered,
+    }
     if gold is None:
         row["no_tool_ok"] = step.kind == "final_answer"
         return row
@@ -62,60 +71,94 @@ def score_first_turn(step, gold: dict | None, offered: set[str], lam: float = sc
     args = scoring.arg_scores(gold["arguments"], step.arguments if called else {})
     row["arg_f1"] = args["f1"] if row["tool_ok"] else 0.0
     row["call_ok"] = row["tool_ok"] and args["exact"] == 1.0
-    row["seed_score"] = scoring.seed_score(gold["name"], step.name if called else "", gold.get("thought", ""),
-                                           step.thought, lam) / (1 + lam)
+    row["seed_score"] = scoring.seed_score(
+        gold["name"], step.name if called else "", gold.get("thought", ""), step.thought, lam
+    ) / (1 + lam)
     return row
 
 
-def first_turn_rows(model, tokenizer, examples: list[dict], gen: GenConfig = GenConfig()) -> list[dict]:
+def first_turn_rows(
+    model, tokenizer, examples: list[dict], gen: GenConfig = GenConfig()
+) -> list[dict]:
     """Ask each example's query and score the model's first turn."""
     rows: list[dict] = [{} for _ in examples]
     for name, idx in _by_template(examples).items():
         template = get_template(name)
-        replies = _replies(model, tokenizer, [examples[i]["messages"][:2] for i in idx], template, gen)
+        replies = _replies(
+            model, tokenizer, [examples[i]["messages"][:2] for i in idx], template, gen
+        )
         for i, reply in zip(idx, replies):
             ex = examples[i]
             offered = set(ex.get("tools") or ())
             gold = ex["steps"][0] if ex["steps"] else None
-            rows[i] = {"id": ex["id"], "query": ex["query"], "intent": ex.get("intent"), "gold_tool": gold and gold["name"],
-                       "reply": reply, **score_first_turn(template.parse(reply), gold, offered, gen.lam)}
+            rows[i] = {
+                "id": ex["id"],
+                "query": ex["query"],
+                "intent": ex.get("intent"),
+                "gold_tool": gold and gold["name"],
+                "reply": reply,
+                **score_first_turn(template.parse(reply), gold, offered, gen.lam),
+            }
     return rows
 
 
 def first_turn_summary(rows: list[dict]) -> dict:
     """Format-valid and format-error rate over all rows; tool, call, args, seed score over tool rows; negatives."""
     valid = scoring.share(rows, "valid")
-    return {"n": len(rows), "n_tool": sum(r.get("tool_ok") is not None for r in rows),
-            "n_no_tool": sum(r.get("no_tool_ok") is not None for r in rows),
-            "format_valid": valid, "format_error_rate": None if valid is None else 1 - valid,
-            "tool_accuracy": scoring.share(rows, "tool_ok"), "call_accuracy": scoring.share(rows, "call_ok"),
-            "arg_f1": scoring.share(rows, "arg_f1"), "seed_score": scoring.share(rows, "seed_score"),
-            "hard_negative_accuracy": scoring.share(rows, "no_tool_ok"), "in_offer": scoring.share(rows, "in_offer")}
+    return {
+        "n": len(rows),
+        "n_tool": sum(r.get("tool_ok") is not None for r in rows),
+        "n_no_tool": sum(r.get("no_tool_ok") is not None for r in rows),
+        "format_valid": valid,
+        "format_error_rate": None if valid is None else 1 - valid,
+        "tool_accuracy": scoring.share(rows, "tool_ok"),
+        "call_accuracy": scoring.share(rows, "call_ok"),
+        "arg_f1": scoring.share(rows, "arg_f1"),
+        "seed_score": scoring.share(rows, "seed_score"),
+        "hard_negative_accuracy": scoring.share(rows, "no_tool_ok"),
+        "in_offer": scoring.share(rows, "in_offer"),
+    }
 
 
 # ---------------------------------------------------------------------------- final answers
-def concluding_rows(model, tokenizer, examples: list[dict], gen: GenConfig = GenConfig()) -> list[dict]:
+def concluding_rows(
+    model, tokenizer, examples: list[dict], gen: GenConfig = GenConfig()
+) -> list[dict]:
     """Given the gold calls and observations, does the model conclude well? ROUGE-L of its final answer."""
     items = [ex for ex in examples if ex["steps"]]
     rows: list[dict] = [{} for _ in items]
     for name, idx in _by_template(items).items():
         template = get_template(name)
-        replies = _replies(model, tokenizer, [items[i]["messages"][:-1] for i in idx], template, gen)
+        replies = _replies(
+            model, tokenizer, [items[i]["messages"][:-1] for i in idx], template, gen
+        )
         for i, reply in zip(idx, replies):
             step = template.parse(reply)
             answered = step.kind == "final_answer"
-            rows[i] = {"id": items[i]["id"], "reply": reply, "answered": answered,
-                       "rouge_l": scoring.rouge_l(items[i]["final_answer"], step.answer) if answered else 0.0}
+            rows[i] = {
+                "id": items[i]["id"],
+                "reply": reply,
+                "answered": answered,
+                "rouge_l": scoring.rouge_l(items[i]["final_answer"], step.answer)
+                if answered
+                else 0.0,
+            }
     return rows
 
 
 # ---------------------------------------------------------------------------- whole runs
 def final_state(world: World) -> dict:
     """What a task changes in the world, in a form two runs can be compared by."""
-    return {"bookings": sorted((b["flight_number"], b["date"]) for b in world.bookings),
-            "meetings": sorted((m["date"], m["start_time"], m["end_time"], tuple(sorted(m["attendees"])))
-                               for m in world.meetings),
-            "alerts": len(world.alerts), "police_calls": world.police_calls, "fireman_calls": world.fireman_calls}
+    return {
+        "bookings": sorted((b["flight_number"], b["date"]) for b in world.bookings),
+        "meetings": sorted(
+            (m["date"], m["start_time"], m["end_time"], tuple(sorted(m["attendees"])))
+            for m in world.meetings
+        ),
+        "alerts": len(world.alerts),
+        "police_calls": world.police_calls,
+        "fireman_calls": world.fireman_calls,
+    }
 
 
 def expected_state(example: dict) -> dict:
@@ -135,7 +178,9 @@ class _Episode:
     done: bool = False
 
 
-def run_episodes(model, tokenizer, examples: list[dict], max_steps: int = 5, gen: GenConfig = GenConfig()) -> list[dict]:
+def run_episodes(
+    model, tokenizer, examples: list[dict], max_steps: int = 5, gen: GenConfig = GenConfig()
+) -> list[dict]:
     """Run every example's query to a final answer (or `max_steps` turns), batched across examples."""
     episodes = [_Episode(ex, trace=Trace(ex["query"], ex["template"])) for ex in examples]
     for _ in range(max_steps):
@@ -143,42 +188,81 @@ def run_episodes(model, tokenizer, examples: list[dict], max_steps: int = 5, gen
         for name in sorted({e.example["template"] for e in active}):
             template = get_template(name)
             group = [e for e in active if e.example["template"] == name]
-            conversations = [template.messages(tool_schemas(e.example["tools"]), e.example["query"], e.history)
-                             for e in group]
-            for e, messages, reply in zip(group, conversations, _replies(model, tokenizer, conversations, template, gen)):
-                e.done = advance(e.trace, e.history, e.world, template, Turn(messages, reply, template.parse(reply)))
+            conversations = [
+                template.messages(tool_schemas(e.example["tools"]), e.example["query"], e.history)
+                for e in group
+            ]
+            for e, messages, reply in zip(
+                group, conversations, _replies(model, tokenizer, conversations, template, gen)
+            ):
+                e.done = advance(
+                    e.trace,
+                    e.history,
+                    e.world,
+                    template,
+                    Turn(messages, reply, template.parse(reply)),
+                )
     rows = []
     for e in episodes:
         e.trace.stopped = e.trace.stopped or "max_steps"
         gold_tools = [s["name"] for s in e.example["steps"]]
         called = [s.name for s in e.trace.tool_calls]
         state_ok = final_state(e.world) == expected_state(e.example)
-        rows.append({"id": e.example["id"], "query": e.example["query"], "kind": e.example.get("kind"),
-                     "gold_tools": gold_tools, "called": called, "stopped": e.trace.stopped,
-                     "success": state_ok and set(gold_tools) <= set(called),
-                     "planning": scoring.sequence_f1(gold_tools, called), "steps": e.trace.n_steps,
-                     "parse_errors": e.trace.parse_errors, "final_answer": e.trace.final_answer})
+        rows.append(
+            {
+                "id": e.example["id"],
+                "query": e.example["query"],
+                "kind": e.example.get("kind"),
+                "gold_tools": gold_tools,
+                "called": called,
+                "stopped": e.trace.stopped,
+                "success": state_ok and set(gold_tools) <= set(called),
+                "planning": scoring.sequence_f1(gold_tools, called),
+                "steps": e.trace.n_steps,
+                "parse_errors": e.trace.parse_errors,
+                "final_answer": e.trace.final_answer,
+            }
+        )
     return rows
 
 
 # ---------------------------------------------------------------------------- BFCL
-def bfcl_rows(model, tokenizer, category: str, limit: int, template_name: str = "react", tool_format: str = "autogpt",
-              gen: GenConfig = GenConfig()) -> list[dict]:
+def bfcl_rows(
+    model,
+    tokenizer,
+    category: str,
+    limit: int,
+    template_name: str = "react",
+    tool_format: str = "autogpt",
+    gen: GenConfig = GenConfig(),
+) -> list[dict]:
     """BFCL cases in the model's own template. simple_python / multiple: AST check; irrelevance: pass = no call."""
     cases = bfcl.load_cases(category, limit)
     template = get_template(template_name)
-    conversations = [[{"role": "system", "content": template.system_prompt(c["function"], tool_format)},
-                      {"role": "user", "content": c["question"][0][-1]["content"]}] for c in cases]
+    conversations = [
+        [
+            {"role": "system", "content": template.system_prompt(c["function"], tool_format)},
+            {"role": "user", "content": c["question"][0][-1]["content"]},
+        ]
+        for c in cases
+    ]
     rows = []
     for case, reply in zip(cases, _replies(model, tokenizer, conversations, template, gen)):
         step = template.parse(reply)
         if category == "irrelevance":
-            ok, reason = step.kind != "tool_call", "called a tool" if step.kind == "tool_call" else ""
+            ok, reason = (
+                step.kind != "tool_call",
+                "called a tool" if step.kind == "tool_call" else "",
+            )
         elif step.kind != "tool_call":
             ok, reason = False, f"no call ({step.kind})"
         else:
-            ok, reason = bfcl.ast_check(step.name, step.arguments, case["function"], case["ground_truth"])
-        rows.append({"id": case["id"], "valid": step.valid, "ok": ok, "reason": reason, "reply": reply})
+            ok, reason = bfcl.ast_check(
+                step.name, step.arguments, case["function"], case["ground_truth"]
+            )
+        rows.append(
+            {"id": case["id"], "valid": step.valid, "ok": ok, "reason": reason, "reply": reply}
+        )
     return rows
 
 
@@ -194,9 +278,13 @@ def kagent_dimensions(first: list[dict], concluding: list[dict], episodes: list[
     multi = [r for r in episodes if r["kind"] == "multi"]
     recovery = [r for r in episodes if r["kind"] == "recovery"]
     profile = [float(r["valid"] and r["in_offer"]) for r in first]
-    dims = {"planning": scoring.share(multi, "planning"), "tool_use": scoring.share(first, "seed_score"),
-            "reflection": scoring.share(recovery, "success"), "concluding": scoring.share(concluding, "rouge_l"),
-            "profile": sum(profile) / len(profile) if profile else None}
+    dims = {
+        "planning": scoring.share(multi, "planning"),
+        "tool_use": scoring.share(first, "seed_score"),
+        "reflection": scoring.share(recovery, "success"),
+        "concluding": scoring.share(concluding, "rouge_l"),
+        "profile": sum(profile) / len(profile) if profile else None,
+    }
     dims = {k: 100 * (v or 0.0) for k, v in dims.items()}
     dims["overall"] = scoring.kagent_overall(dims)
     return dims
@@ -208,22 +296,35 @@ def pick_suites(splits: dict, sizes: dict) -> dict[str, list[dict]]:
     test = splits["test"]
     runs = [e for e in test if e.get("kind") in ("multi", "recovery")]
     half = sizes["episodes"] // 2
-    multi, recovery = [e for e in runs if e["kind"] == "multi"], [e for e in runs if e["kind"] == "recovery"]
-    return {"held_out": [e for e in test if e["steps"]][: sizes["held_out"]],
-            "hard_negatives": [e for e in test if not e["steps"]][: sizes["negatives"]],
-            "held_out_template": splits["test_template"][: sizes["template"]],
-            "held_out_tools": splits["test_tools"][: sizes["tools"]],
-            "concluding": [e for e in test if e["steps"]][: sizes["concluding"]],
-            "episodes": multi[:half] + recovery[: sizes["episodes"] - half]}
+    multi, recovery = (
+        [e for e in runs if e["kind"] == "multi"],
+        [e for e in runs if e["kind"] == "recovery"],
+    )
+    return {
+        "held_out": [e for e in test if e["steps"]][: sizes["held_out"]],
+        "hard_negatives": [e for e in test if not e["steps"]][: sizes["negatives"]],
+        "held_out_template": splits["test_template"][: sizes["template"]],
+        "held_out_tools": splits["test_tools"][: sizes["tools"]],
+        "concluding": [e for e in test if e["steps"]][: sizes["concluding"]],
+        "episodes": multi[:half] + recovery[: sizes["episodes"] - half],
+    }
 
 
 FIRST_TURN_SUITES = ("held_out", "hard_negatives", "held_out_template", "held_out_tools")
 ALL_SUITES = (*FIRST_TURN_SUITES, "concluding", "episodes", "bfcl")
 
 
-def evaluate_model(model, tokenizer, suites: dict[str, list[dict]], bfcl_n: int, max_steps: int = 5,
-                   gen: GenConfig = GenConfig(), template: str = "react", tool_format: str = "autogpt",
-                   only: tuple[str, ...] = ALL_SUITES) -> dict:
+def evaluate_model(
+    model,
+    tokenizer,
+    suites: dict[str, list[dict]],
+    bfcl_n: int,
+    max_steps: int = 5,
+    gen: GenConfig = GenConfig(),
+    template: str = "react",
+    tool_format: str = "autogpt",
+    only: tuple[str, ...] = ALL_SUITES,
+) -> dict:
     """Run the suites named in `only` (default: all) on one model, with a progress bar:
     {"rows": {suite: rows}, "summary": {suite: figures}, "kagent": dims (None unless every suite ran)}."""
     from tqdm.auto import tqdm
@@ -239,19 +340,35 @@ def evaluate_model(model, tokenizer, suites: dict[str, list[dict]], bfcl_n: int,
             summary[name] = first_turn_summary(rows[name])
         elif name == "concluding":
             rows[name] = concluding_rows(model, tokenizer, suites[name], gen)
-            summary[name] = {"n": len(rows[name]), "rouge_l": scoring.share(rows[name], "rouge_l"),
-                             "answered": scoring.share(rows[name], "answered")}
+            summary[name] = {
+                "n": len(rows[name]),
+                "rouge_l": scoring.share(rows[name], "rouge_l"),
+                "answered": scoring.share(rows[name], "answered"),
+            }
         elif name == "episodes":
             rows[name] = run_episodes(model, tokenizer, suites[name], max_steps, gen)
-            summary[name] = {"n": len(rows[name]), "success": scoring.share(rows[name], "success"),
-                             "planning": scoring.share(rows[name], "planning")}
+            summary[name] = {
+                "n": len(rows[name]),
+                "success": scoring.share(rows[name], "success"),
+                "planning": scoring.share(rows[name], "planning"),
+            }
         else:
             for category in ("simple_python", "multiple", "irrelevance"):
                 key = f"bfcl_{category}"
-                rows[key] = bfcl_rows(model, tokenizer, category, bfcl_n, template, tool_format, gen)
-                summary[key] = {"n": len(rows[key]), "accuracy": scoring.share(rows[key], "ok"),
-                                "format_valid": scoring.share(rows[key], "valid")}
+                rows[key] = bfcl_rows(
+                    model, tokenizer, category, bfcl_n, template, tool_format, gen
+                )
+                summary[key] = {
+                    "n": len(rows[key]),
+                    "accuracy": scoring.share(rows[key], "ok"),
+                    "format_valid": scoring.share(rows[key], "valid"),
+                }
     complete = all(k in rows for k in ("held_out", "hard_negatives", "concluding", "episodes"))
-    kagent = (kagent_dimensions(rows["held_out"] + rows["hard_negatives"], rows["concluding"], rows["episodes"])
-              if complete else None)
+    kagent = (
+        kagent_dimensions(
+            rows["held_out"] + rows["hard_negatives"], rows["concluding"], rows["episodes"]
+        )
+        if complete
+        else None
+    )
     return {"rows": rows, "summary": summary, "kagent": kagent}

@@ -8,6 +8,7 @@ Formats without a place for thoughts (ms-swift's `tool_call`, LLaMA-Factory's `f
 OpenAI's `tool_calls`) keep the calls and drop the thoughts; ms-agent keeps them inside the
 assistant turn, with the observations, exactly as the seeds show.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,12 @@ FORMATS = ("hf", "ms_swift", "llama_factory", "ms_agent", "openai")
 
 def core(example: dict) -> dict:
     """The format-independent content every export must preserve."""
-    return {"query": example["query"], "calls": [[s["name"], s["arguments"]] for s in example["steps"]],
-            "observations": [s["observation"] for s in example["steps"]], "final_answer": example["final_answer"]}
+    return {
+        "query": example["query"],
+        "calls": [[s["name"], s["arguments"]] for s in example["steps"]],
+        "observations": [s["observation"] for s in example["steps"]],
+        "final_answer": example["final_answer"],
+    }
 
 
 def _functions(example: dict) -> list[dict]:
@@ -30,13 +35,21 @@ def _functions(example: dict) -> list[dict]:
 
 
 # ---------------------------------------------------------------------------- writers (one row each)
-def _turns(example: dict, roles: tuple[str, str, str, str], role_key: str, content_key: str) -> list[dict]:
+def _turns(
+    example: dict, roles: tuple[str, str, str, str], role_key: str, content_key: str
+) -> list[dict]:
     """user query, (call, observation) per step, final answer -- the shape ms-swift and LLaMA-Factory share."""
     user, call, observation, final = roles
     turns = [{role_key: user, content_key: example["query"]}]
     for s in example["steps"]:
-        turns.append({role_key: call, content_key: json.dumps({"name": s["name"], "arguments": s["arguments"]},
-                                                              ensure_ascii=False)})
+        turns.append(
+            {
+                role_key: call,
+                content_key: json.dumps(
+                    {"name": s["name"], "arguments": s["arguments"]}, ensure_ascii=False
+                ),
+            }
+        )
         turns.append({role_key: observation, content_key: s["observation"]})
     turns.append({role_key: final, content_key: example["final_answer"]})
     return turns
@@ -47,13 +60,18 @@ LLAMA_FACTORY_ROLES = ("human", "function_call", "observation", "gpt")
 
 
 def to_ms_swift(example: dict) -> dict:
-    return {"tools": json.dumps(tool_schemas(example["tools"]), ensure_ascii=False),
-            "messages": _turns(example, SWIFT_ROLES, "role", "content")}
+    return {
+        "tools": json.dumps(tool_schemas(example["tools"]), ensure_ascii=False),
+        "messages": _turns(example, SWIFT_ROLES, "role", "content"),
+    }
 
 
 def to_llama_factory(example: dict) -> dict:
-    return {"conversations": _turns(example, LLAMA_FACTORY_ROLES, "from", "value"), "system": "",
-            "tools": json.dumps(_functions(example), ensure_ascii=False)}
+    return {
+        "conversations": _turns(example, LLAMA_FACTORY_ROLES, "from", "value"),
+        "system": "",
+        "tools": json.dumps(_functions(example), ensure_ascii=False),
+    }
 
 
 def to_ms_agent(example: dict) -> dict:
@@ -64,19 +82,39 @@ def to_ms_agent(example: dict) -> dict:
         step = react.render(_step(s))
         parts.append(f"{step}\nObservation: {s['observation']}")
     final = react.render(_final(example))
-    return {"id": example["id"], "conversations": [
-        {"from": "system", "value": react.system_prompt(tool_schemas(example["tools"]), "msagent")},
-        {"from": "user", "value": example["query"]},
-        {"from": "assistant", "value": "\n".join(parts + [final])}]}
+    return {
+        "id": example["id"],
+        "conversations": [
+            {
+                "from": "system",
+                "value": react.system_prompt(tool_schemas(example["tools"]), "msagent"),
+            },
+            {"from": "user", "value": example["query"]},
+            {"from": "assistant", "value": "\n".join(parts + [final])},
+        ],
+    }
 
 
 def to_openai(example: dict) -> dict:
     messages = [{"role": "user", "content": example["query"]}]
     for i, s in enumerate(example["steps"]):
         call_id = f"call_{i}"
-        messages.append({"role": "assistant", "content": s.get("thought") or None, "tool_calls": [
-            {"id": call_id, "type": "function",
-             "function": {"name": s["name"], "arguments": json.dumps(s["arguments"], ensure_ascii=False)}}]})
+        messages.append(
+            {
+                "role": "assistant",
+                "content": s.get("thought") or None,
+                "tool_calls": [
+                    {
+                        "id": call_id,
+                        "type": "function",
+                        "function": {
+                            "name": s["name"],
+                            "arguments": json.dumps(s["arguments"], ensure_ascii=False),
+                        },
+                    }
+                ],
+            }
+        )
         messages.append({"role": "tool", "tool_call_id": call_id, "content": s["observation"]})
     messages.append({"role": "assistant", "content": example["final_answer"]})
     out = {"messages": messages}
@@ -94,7 +132,9 @@ def _step(s: dict):
 def _final(example: dict):
     from agent_lab.steps import Step
 
-    return Step("final_answer", thought=example.get("final_thought", ""), answer=example["final_answer"])
+    return Step(
+        "final_answer", thought=example.get("final_thought", ""), answer=example["final_answer"]
+    )
 
 
 def to_hf_row(example: dict) -> dict:
@@ -106,16 +146,26 @@ def to_hf_row(example: dict) -> dict:
     return row
 
 
-WRITERS = {"ms_swift": to_ms_swift, "llama_factory": to_llama_factory, "ms_agent": to_ms_agent, "openai": to_openai}
+WRITERS = {
+    "ms_swift": to_ms_swift,
+    "llama_factory": to_llama_factory,
+    "ms_agent": to_ms_agent,
+    "openai": to_openai,
+}
 
 
 # ---------------------------------------------------------------------------- readers (back to the core view)
-def _read_turns(turns: list[dict], roles: tuple[str, str, str, str], role_key: str, content_key: str) -> dict:
+def _read_turns(
+    turns: list[dict], roles: tuple[str, str, str, str], role_key: str, content_key: str
+) -> dict:
     _, call, observation, _ = roles
     calls = [json.loads(t[content_key]) for t in turns if t[role_key] == call]
-    return {"query": turns[0][content_key], "calls": [[c["name"], c["arguments"]] for c in calls],
-            "observations": [t[content_key] for t in turns if t[role_key] == observation],
-            "final_answer": turns[-1][content_key]}
+    return {
+        "query": turns[0][content_key],
+        "calls": [[c["name"], c["arguments"]] for c in calls],
+        "observations": [t[content_key] for t in turns if t[role_key] == observation],
+        "final_answer": turns[-1][content_key],
+    }
 
 
 def read_ms_swift(row: dict) -> dict:
@@ -124,7 +174,9 @@ def read_ms_swift(row: dict) -> dict:
 
 def read_llama_factory(row: dict) -> dict:
     conv = row["conversations"]
-    for i, turn in enumerate(conv):  # LLaMA-Factory: human/observation on odd turns, gpt/function_call on even
+    for i, turn in enumerate(
+        conv
+    ):  # LLaMA-Factory: human/observation on odd turns, gpt/function_call on even
         expected = ("human", "observation") if i % 2 == 0 else ("gpt", "function_call")
         if turn["from"] not in expected:
             raise ValueError(f"turn {i + 1} is {turn['from']!r}; expected one of {expected}")
@@ -146,23 +198,38 @@ def read_ms_agent(row: dict) -> dict:
     if len(chunks) > 1:
         obs, last = last.split("\n", 1)
         observations.append(obs)
-    return {"query": row["conversations"][1]["value"], "calls": calls, "observations": observations,
-            "final_answer": react.parse(last).answer}
+    return {
+        "query": row["conversations"][1]["value"],
+        "calls": calls,
+        "observations": observations,
+        "final_answer": react.parse(last).answer,
+    }
 
 
 def read_openai(row: dict) -> dict:
     msgs = row["messages"]
-    calls = [tc["function"] for m in msgs if m["role"] == "assistant" for tc in m.get("tool_calls") or []]
-    return {"query": msgs[0]["content"], "calls": [[c["name"], json.loads(c["arguments"])] for c in calls],
-            "observations": [m["content"] for m in msgs if m["role"] == "tool"], "final_answer": msgs[-1]["content"]}
+    calls = [
+        tc["function"] for m in msgs if m["role"] == "assistant" for tc in m.get("tool_calls") or []
+    ]
+    return {
+        "query": msgs[0]["content"],
+        "calls": [[c["name"], json.loads(c["arguments"])] for c in calls],
+        "observations": [m["content"] for m in msgs if m["role"] == "tool"],
+        "final_answer": msgs[-1]["content"],
+    }
 
 
 def read_hf_row(row: dict) -> dict:
     return core({**row, "steps": json.loads(row["steps"])})
 
 
-READERS = {"ms_swift": read_ms_swift, "llama_factory": read_llama_factory, "ms_agent": read_ms_agent,
-           "openai": read_openai, "hf": read_hf_row}
+READERS = {
+    "ms_swift": read_ms_swift,
+    "llama_factory": read_llama_factory,
+    "ms_agent": read_ms_agent,
+    "openai": read_openai,
+    "hf": read_hf_row,
+}
 
 
 # ---------------------------------------------------------------------------- files
@@ -195,7 +262,10 @@ def read_jsonl(path: Path) -> list[dict]:
                 rows.append(json.loads(line))
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path}:{n}: not JSON ({exc.msg})") from None
-            except (ValueError, RecursionError) as exc:  # nesting too deep, an integer too long to read
+            except (
+                ValueError,
+                RecursionError,
+            ) as exc:  # nesting too deep, an integer too long to read
                 raise ValueError(f"{path}:{n}: not readable JSON ({type(exc).__name__})") from None
     return rows
 
@@ -205,11 +275,24 @@ def check_examples(rows: list, path) -> list[dict]:
     is not is an error naming the file and line."""
     for n, row in enumerate(rows, 1):
         messages = row.get("messages") if isinstance(row, dict) else None
-        problem = ("not an object" if not isinstance(row, dict) else
-                   "no 'messages' list" if not isinstance(messages, list) or not messages else
-                   next((f"message {i} needs string 'role' and 'content'" for i, m in enumerate(messages)
-                         if not (isinstance(m, dict) and isinstance(m.get("role"), str)
-                                 and isinstance(m.get("content"), str))), ""))
+        problem = (
+            "not an object"
+            if not isinstance(row, dict)
+            else "no 'messages' list"
+            if not isinstance(messages, list) or not messages
+            else next(
+                (
+                    f"message {i} needs string 'role' and 'content'"
+                    for i, m in enumerate(messages)
+                    if not (
+                        isinstance(m, dict)
+                        and isinstance(m.get("role"), str)
+                        and isinstance(m.get("content"), str)
+                    )
+                ),
+                "",
+            )
+        )
         if problem:
             raise ValueError(f"{path}:{n}: {problem}")
     return rows

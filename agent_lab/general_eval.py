@@ -8,6 +8,7 @@ Introduced in notebook 07 (`07_evaluation`): the forgetting the seeds warn about
   when it contains one of the accepted answers (case-folded). Easy on purpose: a 135M model gets some
   right, and losing them is the forgetting worth seeing.
 """
+
 from __future__ import annotations
 
 import math
@@ -64,9 +65,19 @@ def perplexity(model, tokenizer, conversations: list[list[dict]], max_length: in
     return math.exp(total / count)
 
 
-def qa_rows(model, tokenizer, questions=GENERAL_QA, max_new_tokens: int = 32, batch_size: int = 8) -> list[dict]:
+def qa_rows(
+    model, tokenizer, questions=GENERAL_QA, max_new_tokens: int = 32, batch_size: int = 8
+) -> list[dict]:
     """Ask each question (no system prompt) and mark the reply right when it holds an accepted answer."""
-    replies = generate_batch(model, tokenizer, [[{"role": "user", "content": q}] for q, _ in questions],
-                             max_new_tokens, None, batch_size)
-    return [{"question": q, "reply": r, "ok": any(a in r.casefold() for a in accepted)}
-            for (q, accepted), r in zip(questions, replies)]
+    replies = generate_batch(
+        model,
+        tokenizer,
+        [[{"role": "user", "content": q}] for q, _ in questions],
+        max_new_tokens,
+        None,
+        batch_size,
+    )
+    return [
+        {"question": q, "reply": r, "ok": any(a in r.casefold() for a in accepted)}
+        for (q, accepted), r in zip(questions, replies)
+    ]

@@ -15,6 +15,7 @@ sorts them so that conversations with the same system prompt sit together, and f
 Greedy outputs are the same as without the shared cache, up to float rounding (a test checks this).
 Replies come back in the caller's order.
 """
+
 from __future__ import annotations
 
 import os
@@ -37,9 +38,18 @@ def _stop_ids(tokenizer) -> list[int]:
 
 
 @torch.no_grad()
-def generate_batch(model, tokenizer, conversations: list[list[dict]], max_new_tokens: int = 96,
-                   stop_strings: list[str] | None = None, batch_size: int = 8, share_prefix: bool = True,
-                   min_prefix: int = 16, progress: bool | None = None, stats: dict | None = None) -> list[str]:
+def generate_batch(
+    model,
+    tokenizer,
+    conversations: list[list[dict]],
+    max_new_tokens: int = 96,
+    stop_strings: list[str] | None = None,
+    batch_size: int = 8,
+    share_prefix: bool = True,
+    min_prefix: int = 16,
+    progress: bool | None = None,
+    stats: dict | None = None,
+) -> list[str]:
     """One greedy reply per conversation (the text after the generation prompt, special tokens dropped).
 
     `share_prefix=False` gives plain left-padded batches (the baseline the bench compares with).
@@ -47,14 +57,27 @@ def generate_batch(model, tokenizer, conversations: list[list[dict]], max_new_to
     """
     device = next(model.parameters()).device
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    ids = [tokenizer.apply_chat_template(c, tokenize=False, add_generation_prompt=True) for c in conversations]
+    ids = [
+        tokenizer.apply_chat_template(c, tokenize=False, add_generation_prompt=True)
+        for c in conversations
+    ]
     ids = [tokenizer(t, add_special_tokens=False)["input_ids"] for t in ids]
     order = sorted(range(len(ids)), key=lambda i: ids[i]) if share_prefix else list(range(len(ids)))
     out: list[str] = [""] * len(ids)
     counts = {"prompt_tokens": sum(map(len, ids)), "prefill_tokens": 0, "cached_tokens": 0}
-    show = progress if progress is not None else len(ids) > batch_size and not os.environ.get("AGENT_LAB_QUIET")
-    for k in tqdm(range(0, len(order), batch_size), desc="generate", unit="batch", disable=not show, leave=False):
-        rows = [ids[i] for i in order[k:k + batch_size]]
+    show = (
+        progress
+        if progress is not None
+        else len(ids) > batch_size and not os.environ.get("AGENT_LAB_QUIET")
+    )
+    for k in tqdm(
+        range(0, len(order), batch_size),
+        desc="generate",
+        unit="batch",
+        disable=not show,
+        leave=False,
+    ):
+        rows = [ids[i] for i in order[k : k + batch_size]]
         shared = min(_common_prefix(rows), min(map(len, rows)) - 1) if share_prefix else 0
         cache = None
         if shared >= min_prefix:
@@ -70,15 +93,23 @@ def generate_batch(model, tokenizer, conversations: list[list[dict]], max_new_to
             input_ids[j, :shared] = torch.tensor(r[:shared])
             mask[j, :shared] = 1
             tail = r[shared:]
-            input_ids[j, shared + width - len(tail):] = torch.tensor(tail)
-            mask[j, shared + width - len(tail):] = 1
+            input_ids[j, shared + width - len(tail) :] = torch.tensor(tail)
+            mask[j, shared + width - len(tail) :] = 1
         counts["cached_tokens"] += shared * len(rows)
         counts["prefill_tokens"] += shared + sum(len(r) - shared for r in rows)
-        gen = model.generate(input_ids=input_ids.to(device), attention_mask=mask.to(device), past_key_values=cache,
-                             max_new_tokens=max_new_tokens, do_sample=False, eos_token_id=_stop_ids(tokenizer),
-                             pad_token_id=pad, stop_strings=stop_strings or None, tokenizer=tokenizer)
-        texts = tokenizer.batch_decode(gen[:, input_ids.shape[1]:], skip_special_tokens=True)
-        for i, text in zip(order[k:k + batch_size], texts):
+        gen = model.generate(
+            input_ids=input_ids.to(device),
+            attention_mask=mask.to(device),
+            past_key_values=cache,
+            max_new_tokens=max_new_tokens,
+            do_sample=False,
+            eos_token_id=_stop_ids(tokenizer),
+            pad_token_id=pad,
+            stop_strings=stop_strings or None,
+            tokenizer=tokenizer,
+        )
+        texts = tokenizer.batch_decode(gen[:, input_ids.shape[1] :], skip_special_tokens=True)
+        for i, text in zip(order[k : k + batch_size], texts):
             out[i] = text
     if stats is not None:
         stats.update(counts)

@@ -11,6 +11,7 @@ not yet written), an `AssertionError` (with its message) or any other exception 
 reason printed; the notebook goes on. `report` writes the result to the metrics folder as `labs/<lab>.json`
 so tests and instructors can read scores without parsing notebooks.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,7 +40,10 @@ class Grader:
         """Run one check; record and print its outcome. Returns whether it passed."""
         try:
             outcome = fn()
-            passed, message = outcome is None or outcome is True, "" if outcome in (None, True) else f"returned {outcome!r}"
+            passed, message = (
+                outcome is None or outcome is True,
+                "" if outcome in (None, True) else f"returned {outcome!r}",
+            )
         except NotImplementedError:
             passed, message = False, "not implemented yet"
         except AssertionError as exc:
@@ -47,10 +51,17 @@ class Grader:
         except Exception as exc:  # a student's bug must be reported, not crash the notebook
             frame = traceback.extract_tb(exc.__traceback__)[-1]
             passed, message = False, f"{type(exc).__name__}: {exc} (line {frame.lineno})"
-        self.results = [r for r in self.results if r.name != name] + [Result(name, points, passed, message)]
-        print(f"{'PASS' if passed else 'FAIL'}  {name}  [{points:g} pt]" + ("" if passed else f"  -- {message}"))
+        self.results = [r for r in self.results if r.name != name] + [
+            Result(name, points, passed, message)
+        ]
+        print(
+            f"{'PASS' if passed else 'FAIL'}  {name}  [{points:g} pt]"
+            + ("" if passed else f"  -- {message}")
+        )
         if self.tag:  # the batch grader scores from these lines (agent_lab.lab_grading)
-            print(f"[{self.tag}] " + json.dumps({"name": name, "passed": passed}, ensure_ascii=False))
+            print(
+                f"[{self.tag}] " + json.dumps({"name": name, "passed": passed}, ensure_ascii=False)
+            )
         return passed
 
     @property
@@ -63,11 +74,18 @@ class Grader:
 
     def report(self, save: bool = True) -> dict:
         """Print the score and (by default) save it with every check's outcome."""
-        figures = {"lab": self.lab, "score": self.score, "total": self.total,
-                   "passed": sum(r.passed for r in self.results), "checks": len(self.results),
-                   "results": [r.__dict__ for r in self.results]}
-        print(f"\n{self.lab}: {figures['passed']} of {figures['checks']} checks passed, "
-              f"score {self.score:g} / {self.total:g}")
+        figures = {
+            "lab": self.lab,
+            "score": self.score,
+            "total": self.total,
+            "passed": sum(r.passed for r in self.results),
+            "checks": len(self.results),
+            "results": [r.__dict__ for r in self.results],
+        }
+        print(
+            f"\n{self.lab}: {figures['passed']} of {figures['checks']} checks passed, "
+            f"score {self.score:g} / {self.total:g}"
+        )
         if save:
             from agent_lab.harness import save_metrics
 

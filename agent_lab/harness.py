@@ -7,6 +7,7 @@ every notebook and a section named after a notebook (e.g. `01_why_agent_tuning`)
 notebook only; together they are the papermill parameters. Each notebook ends by calling
 `save_metrics(name, figures)`; tests and `make course` read those JSON files back.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,7 +30,9 @@ def load_profile(profile: str) -> dict:
 
     path = CONFIGS / f"{profile}.yaml"
     if not path.is_file():
-        raise FileNotFoundError(f"No profile {profile!r}: expected {path} (profiles: {', '.join(PROFILES)}).")
+        raise FileNotFoundError(
+            f"No profile {profile!r}: expected {path} (profiles: {', '.join(PROFILES)})."
+        )
     return yaml.safe_load(path.read_text()) or {}
 
 
@@ -66,9 +69,15 @@ def save_metrics(notebook: str, figures: dict, profile: str | None = None) -> Pa
     out = metrics_dir()
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{notebook}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)  # "labs/lab01_..." keeps lab scores in their own folder
-    record = {"notebook": notebook, "profile": profile, "written_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-              "metrics": _clean(figures)}
+    path.parent.mkdir(
+        parents=True, exist_ok=True
+    )  # "labs/lab01_..." keeps lab scores in their own folder
+    record = {
+        "notebook": notebook,
+        "profile": profile,
+        "written_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "metrics": _clean(figures),
+    }
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(record, indent=2, ensure_ascii=False))
     tmp.replace(path)
@@ -78,21 +87,38 @@ def save_metrics(notebook: str, figures: dict, profile: str | None = None) -> Pa
 def load_metrics(notebook: str, directory: str | os.PathLike | None = None) -> dict:
     path = Path(directory or metrics_dir()) / f"{notebook}.json"
     if not path.is_file():
-        raise FileNotFoundError(f"No metrics for {notebook}: {path} is missing (did the notebook run to the end?)")
+        raise FileNotFoundError(
+            f"No metrics for {notebook}: {path} is missing (did the notebook run to the end?)"
+        )
     return json.loads(path.read_text())["metrics"]
 
 
-def execute_notebook(path: Path, profile: str, out_dir: Path, cell_timeout: int = 1800,
-                     extra: dict | None = None, output_name: str | None = None) -> Path:
+def execute_notebook(
+    path: Path,
+    profile: str,
+    out_dir: Path,
+    cell_timeout: int = 1800,
+    extra: dict | None = None,
+    output_name: str | None = None,
+) -> Path:
     """Run one notebook with papermill under a profile; returns the executed copy's path."""
     import papermill
 
     out_dir.mkdir(parents=True, exist_ok=True)
     output = out_dir / (output_name or path.name)
     params = {**notebook_parameters(profile, path.stem), **(extra or {})}
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # figures: the kernel's inline backend (tests set agg)
-    papermill.execute_notebook(str(path), str(output), parameters=params, cwd=str(out_dir if output_name else path.parent),
-                               kernel_name="python3", execution_timeout=cell_timeout, progress_bar=False)
+    os.environ.setdefault(
+        "HF_HUB_OFFLINE", "1"
+    )  # figures: the kernel's inline backend (tests set agg)
+    papermill.execute_notebook(
+        str(path),
+        str(output),
+        parameters=params,
+        cwd=str(out_dir if output_name else path.parent),
+        kernel_name="python3",
+        execution_timeout=cell_timeout,
+        progress_bar=False,
+    )
     return output
 
 
@@ -154,18 +180,29 @@ def machine() -> dict:
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as f:
-            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
+            cpu = next(
+                (line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu
+            )
     except OSError:
         pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 1e9, 1),
-            "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
-            "training_precision": pick_precision("auto"), "torch": torch.__version__}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 1e9, 1),
+        "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+        "training_precision": pick_precision("auto"),
+        "torch": torch.__version__,
+    }
 
 
 MEASUREMENTS = REPO_ROOT / "docs" / "measurements"
 # notebook 07's headline, as (label, path into its metrics, scale): what course_cpu.json keeps of it
-HEADLINE_KEYS = {"format_valid": "format_valid", "tool_name": "tool_accuracy", "full_call": "call_accuracy",
-                 "arg_f1": "arg_f1"}
+HEADLINE_KEYS = {
+    "format_valid": "format_valid",
+    "tool_name": "tool_accuracy",
+    "full_call": "call_accuracy",
+    "arg_f1": "arg_f1",
+}
 
 
 def hardware_note(notebook: str, profile: str = "cpu") -> str:
@@ -173,15 +210,19 @@ def hardware_note(notebook: str, profile: str = "cpu") -> str:
     of `profile`, read from the generated `docs/measurements/course_<profile>.json`."""
     path = MEASUREMENTS / f"course_{profile}.json"
     if not path.is_file():
-        return f"No measured `make course` run of the {profile} profile yet ({path.name} is missing)."
+        return (
+            f"No measured `make course` run of the {profile} profile yet ({path.name} is missing)."
+        )
     record = json.loads(path.read_text(encoding="utf-8"))
     m, nb = record["machine"], record["notebooks"].get(notebook)
     where = f"{m['cores']}-core {m['cpu']}, {m['memory_gb']:.0f} GB, training in {m['training_precision']}"
     if nb is None:
         return f"{notebook} was not part of the measured run ({where})."
-    return (f"Measured in the last `make course` ({profile} profile, {where}): {nb['seconds'] / 60:.1f} min, "
-            f"peak memory {nb['peak_rss_gb']:.1f} GB (all its processes together); the whole course "
-            f"{record['total_seconds'] / 60:.0f} min, peak {record['peak_rss_gb']:.1f} GB.")
+    return (
+        f"Measured in the last `make course` ({profile} profile, {where}): {nb['seconds'] / 60:.1f} min, "
+        f"peak memory {nb['peak_rss_gb']:.1f} GB (all its processes together); the whole course "
+        f"{record['total_seconds'] / 60:.0f} min, peak {record['peak_rss_gb']:.1f} GB."
+    )
 
 
 def headline_from_metrics(metrics: dict) -> dict:
@@ -189,7 +230,10 @@ def headline_from_metrics(metrics: dict) -> dict:
     out = {}
     for label, m in metrics.get("models", {}).items():
         held, neg = m["summary"]["held_out"], m["summary"]["hard_negatives"]
-        row = {k: None if held.get(src) is None else round(100 * held[src], 1) for k, src in HEADLINE_KEYS.items()}
+        row = {
+            k: None if held.get(src) is None else round(100 * held[src], 1)
+            for k, src in HEADLINE_KEYS.items()
+        }
         acc = neg.get("hard_negative_accuracy")
         row["hard_negatives"] = None if acc is None else round(100 * acc, 1)
         row["held_out_n"], row["negatives_n"] = held.get("n"), neg.get("n")
@@ -206,8 +250,12 @@ def run_course(profile: str = "cpu", only: list[str] | None = None) -> int:
     also `docs/measurements/course_cpu.json`, which the README's table is made from."""
     out_dir = build_dir() / "executed" / profile
     failures = 0
-    record = {"profile": profile, "started": time.strftime("%Y-%m-%dT%H:%M:%S"), "machine": machine(),
-              "notebooks": {}}
+    record = {
+        "profile": profile,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "machine": machine(),
+        "notebooks": {},
+    }
     course_start = time.monotonic()
     for path in notebook_paths():
         if only and not any(path.stem.startswith(o) for o in only):
@@ -218,11 +266,16 @@ def run_course(profile: str = "cpu", only: list[str] | None = None) -> int:
             try:
                 execute_notebook(path, profile, out_dir)
                 error = None
-            except Exception as exc:  # report and go on: one failing notebook should not hide the others
+            except (
+                Exception
+            ) as exc:  # report and go on: one failing notebook should not hide the others
                 error = f"{type(exc).__name__}: {str(exc)[:2000]}"
         seconds = time.monotonic() - start
-        record["notebooks"][path.stem] = {"seconds": round(seconds, 1), "peak_rss_gb": round(peak.peak / 1e9, 2),
-                                          "ok": error is None}
+        record["notebooks"][path.stem] = {
+            "seconds": round(seconds, 1),
+            "peak_rss_gb": round(peak.peak / 1e9, 2),
+            "ok": error is None,
+        }
         if error:
             failures += 1
             print(f"   FAILED after {seconds:.0f} s: {error}")
@@ -231,7 +284,9 @@ def run_course(profile: str = "cpu", only: list[str] | None = None) -> int:
         for key, value in load_metrics(path.stem).items():
             print(_summary_line(key, value))
     record["total_seconds"] = round(time.monotonic() - course_start, 1)
-    record["peak_rss_gb"] = max((n["peak_rss_gb"] for n in record["notebooks"].values()), default=0.0)
+    record["peak_rss_gb"] = max(
+        (n["peak_rss_gb"] for n in record["notebooks"].values()), default=0.0
+    )
     record["failures"] = failures
     if not only:
         try:
@@ -239,8 +294,10 @@ def run_course(profile: str = "cpu", only: list[str] | None = None) -> int:
         except FileNotFoundError:
             record["headline"] = None
         write_measurement(f"course_{profile}", record, committed=profile == "cpu" and not failures)
-    print(f"course: {record['total_seconds'] / 60:.1f} min, peak {record['peak_rss_gb']:.2f} GB, "
-          f"{failures} failed")
+    print(
+        f"course: {record['total_seconds'] / 60:.1f} min, peak {record['peak_rss_gb']:.2f} GB, "
+        f"{failures} failed"
+    )
     return failures
 
 
@@ -263,18 +320,29 @@ TABLE_BEGIN, TABLE_END = "<!-- course_cpu table: begin -->", "<!-- course_cpu ta
 def course_table(record: dict) -> str:
     """The README's time and memory table, made from a `course_<profile>.json` record."""
     m = record["machine"]
-    lines = [f"Measured by `make course` ({record['profile']} profile) on a {m['cores']}-core {m['cpu']} with "
-             f"{m['memory_gb']:.0f} GB, training in {m['training_precision']}, torch {m['torch']}:", "",
-             "| notebook | minutes | peak memory (GB) |", "|---|---:|---:|"]
+    lines = [
+        f"Measured by `make course` ({record['profile']} profile) on a {m['cores']}-core {m['cpu']} with "
+        f"{m['memory_gb']:.0f} GB, training in {m['training_precision']}, torch {m['torch']}:",
+        "",
+        "| notebook | minutes | peak memory (GB) |",
+        "|---|---:|---:|",
+    ]
     for name, nb in record["notebooks"].items():
-        lines.append(f"| `{name}`{'' if nb['ok'] else ' (failed)'} | {nb['seconds'] / 60:.1f} | "
-                     f"{nb['peak_rss_gb']:.1f} |")
-    lines.append(f"| **whole course** | **{record['total_seconds'] / 60:.0f}** | **{record['peak_rss_gb']:.1f}** |")
+        lines.append(
+            f"| `{name}`{'' if nb['ok'] else ' (failed)'} | {nb['seconds'] / 60:.1f} | "
+            f"{nb['peak_rss_gb']:.1f} |"
+        )
+    lines.append(
+        f"| **whole course** | **{record['total_seconds'] / 60:.0f}** | **{record['peak_rss_gb']:.1f}** |"
+    )
     head = (record.get("headline") or {}).get("lora")
     if head:
-        lines += ["", f"The tuned LoRA model on {head['held_out_n']} held-out queries: format-valid "
-                      f"{head['format_valid']} %, tool name {head['tool_name']} %, full call {head['full_call']} %; "
-                      f"hard negatives {head['hard_negatives']} % of {head['negatives_n']}."]
+        lines += [
+            "",
+            f"The tuned LoRA model on {head['held_out_n']} held-out queries: format-valid "
+            f"{head['format_valid']} %, tool name {head['tool_name']} %, full call {head['full_call']} %; "
+            f"hard negatives {head['hard_negatives']} % of {head['negatives_n']}.",
+        ]
     return "\n".join(lines)
 
 
@@ -285,7 +353,15 @@ def update_readme(profile: str = "cpu", readme: Path = README) -> bool:
     if TABLE_BEGIN not in text or TABLE_END not in text:
         raise ValueError(f"{readme} has no {TABLE_BEGIN} ... {TABLE_END} markers")
     head, rest = text.split(TABLE_BEGIN, 1)
-    new = head + TABLE_BEGIN + "\n" + course_table(record) + "\n" + TABLE_END + rest.split(TABLE_END, 1)[1]
+    new = (
+        head
+        + TABLE_BEGIN
+        + "\n"
+        + course_table(record)
+        + "\n"
+        + TABLE_END
+        + rest.split(TABLE_END, 1)[1]
+    )
     readme.write_text(new, encoding="utf-8")
     return new != text
 
@@ -293,8 +369,11 @@ def update_readme(profile: str = "cpu", readme: Path = README) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Execute the course notebooks with papermill.")
     parser.add_argument("--profile", default="cpu", choices=PROFILES)
-    parser.add_argument("--readme", action="store_true",
-                        help="only rewrite README.md's table from docs/measurements/course_<profile>.json")
+    parser.add_argument(
+        "--readme",
+        action="store_true",
+        help="only rewrite README.md's table from docs/measurements/course_<profile>.json",
+    )
     parser.add_argument("only", nargs="*", help="notebook name prefixes (e.g. 01); default: all")
     args = parser.parse_args()
     if args.readme:

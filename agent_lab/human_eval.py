@@ -9,6 +9,7 @@ gives the mean and the usable rate; `cohen_kappa` measures how far two annotator
 The course ships `data/human_eval_SAMPLE.csv`, an illustrative sheet filled in by the course authors,
 so the notebook runs before anyone has annotated; an instructor's filled sheet replaces it.
 """
+
 from __future__ import annotations
 
 import csv
@@ -70,22 +71,34 @@ def read_sheet(path: Path) -> list[dict]:
             reader.fieldnames = header
             missing = {"item_id", "model", "rater_a", "rater_b"} - set(header)
             if missing:
-                raise ValueError(f"{path}: missing columns {sorted(missing)} (the header has {header})")
+                raise ValueError(
+                    f"{path}: missing columns {sorted(missing)} (the header has {header})"
+                )
             for row in reader:
                 line = reader.line_num
                 if None in row or None in row.values():
-                    fields = len(header) + len(row.get(None) or []) - sum(v is None for v in row.values())
-                    raise ValueError(f"{path}:{line}: {fields} fields, the header has {len(header)}")
+                    fields = (
+                        len(header)
+                        + len(row.get(None) or [])
+                        - sum(v is None for v in row.values())
+                    )
+                    raise ValueError(
+                        f"{path}:{line}: {fields} fields, the header has {len(header)}"
+                    )
                 for rater in ("rater_a", "rater_b"):
                     row[rater] = _score(row.get(rater), f"{path}:{line} column {rater}")
                 key = (row["item_id"], row["model"])
                 if key in seen:
-                    raise ValueError(f"{path}:{line}: item {row['item_id']!r} of model {row['model']!r} is already "
-                                     f"on line {seen[key]}")
+                    raise ValueError(
+                        f"{path}:{line}: item {row['item_id']!r} of model {row['model']!r} is already "
+                        f"on line {seen[key]}"
+                    )
                 seen[key] = line
                 rows.append(row)
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: not UTF-8 text (byte {exc.start}); save the sheet as CSV UTF-8") from None
+        raise ValueError(
+            f"{path}: not UTF-8 text (byte {exc.start}); save the sheet as CSV UTF-8"
+        ) from None
     except csv.Error as exc:
         raise ValueError(f"{path}: not a readable CSV sheet ({exc})") from None
     return rows
@@ -96,14 +109,20 @@ def aggregate(scores: list[int | None]) -> dict:
     scored = [s for s in scores if s is not None]
     if not scored:
         return {"n": 0, "mean": None, "usable_rate": None, "violations": 0}
-    return {"n": len(scored), "mean": sum(scored) / len(scored),
-            "usable_rate": sum(s >= USABLE for s in scored) / len(scored), "violations": sum(s == 0 for s in scored)}
+    return {
+        "n": len(scored),
+        "mean": sum(scored) / len(scored),
+        "usable_rate": sum(s >= USABLE for s in scored) / len(scored),
+        "violations": sum(s == 0 for s in scored),
+    }
 
 
 def cohen_kappa(a: list[int], b: list[int]) -> float:
     """(p_o - p_e) / (1 - p_e): observed agreement against the agreement two raters' label frequencies give by chance."""
     if len(a) != len(b) or not a:
-        raise ValueError(f"need two equally long, non-empty lists of scores (got {len(a)} and {len(b)})")
+        raise ValueError(
+            f"need two equally long, non-empty lists of scores (got {len(a)} and {len(b)})"
+        )
     n = len(a)
     observed = sum(x == y for x, y in zip(a, b)) / n
     ca, cb = Counter(a), Counter(b)
@@ -117,7 +136,12 @@ def summarize_sheet(rows: list[dict]) -> dict:
     for model in sorted({r["model"] for r in rows}):
         mine = [r for r in rows if r["model"] == model]
         both = [r for r in mine if r["rater_a"] is not None and r["rater_b"] is not None]
-        out[model] = {"rater_a": aggregate([r["rater_a"] for r in mine]), "rater_b": aggregate([r["rater_b"] for r in mine]),
-                      "both": aggregate([s for r in both for s in (r["rater_a"], r["rater_b"])]),
-                      "kappa": cohen_kappa([r["rater_a"] for r in both], [r["rater_b"] for r in both]) if both else None}
+        out[model] = {
+            "rater_a": aggregate([r["rater_a"] for r in mine]),
+            "rater_b": aggregate([r["rater_b"] for r in mine]),
+            "both": aggregate([s for r in both for s in (r["rater_a"], r["rater_b"])]),
+            "kappa": cohen_kappa([r["rater_a"] for r in both], [r["rater_b"] for r in both])
+            if both
+            else None,
+        }
     return out

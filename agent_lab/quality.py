@@ -6,6 +6,7 @@ Every step returns what it kept *and* a report of what it removed and why; nothi
 silently. `split_tasks` holds out whole paraphrase families, slot values (cities), a template and
 tools, so no test query (normalised) can appear in training.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,19 @@ from agent_lab.world_data import PRODUCTS
 ROLES = ["system", "user", "assistant"]
 EXAMPLE_SCHEMA = {
     "type": "object",
-    "required": ["id", "query", "lang", "intent", "kind", "family", "template", "tools", "steps", "final_answer", "messages"],
+    "required": [
+        "id",
+        "query",
+        "lang",
+        "intent",
+        "kind",
+        "family",
+        "template",
+        "tools",
+        "steps",
+        "final_answer",
+        "messages",
+    ],
     "properties": {
         "id": {"type": "string", "minLength": 1},
         "query": {"type": "string", "minLength": 1},
@@ -28,13 +41,28 @@ EXAMPLE_SCHEMA = {
         "kind": {"enum": ["single", "multi", "recovery", "negative", "general", "self_cognition"]},
         "template": {"type": "string"},
         "tools": {"type": "array", "items": {"type": "string"}},
-        "steps": {"type": "array", "items": {"type": "object", "required": ["name", "arguments", "observation"],
-                                             "properties": {"name": {"type": "string"}, "arguments": {"type": "object"},
-                                                            "observation": {"type": "string"}}}},
+        "steps": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "arguments", "observation"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "arguments": {"type": "object"},
+                    "observation": {"type": "string"},
+                },
+            },
+        },
         "final_answer": {"type": "string", "minLength": 1},
-        "messages": {"type": "array", "minItems": 2, "items": {
-            "type": "object", "required": ["role", "content"],
-            "properties": {"role": {"enum": ROLES}, "content": {"type": "string"}}}},
+        "messages": {
+            "type": "array",
+            "minItems": 2,
+            "items": {
+                "type": "object",
+                "required": ["role", "content"],
+                "properties": {"role": {"enum": ROLES}, "content": {"type": "string"}},
+            },
+        },
     },
 }
 _VALIDATOR = jsonschema.Draft7Validator(EXAMPLE_SCHEMA)
@@ -61,11 +89,19 @@ def validate_jsonl(lines) -> tuple[list[dict], list[dict]]:
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            bad.append({"line": number, "id": None, "error": f"not JSON: {exc.msg} at column {exc.colno}"})
+            bad.append(
+                {"line": number, "id": None, "error": f"not JSON: {exc.msg} at column {exc.colno}"}
+            )
             continue
         problem = validate_example(row) if isinstance(row, dict) else "row is not a JSON object"
         if problem:
-            bad.append({"line": number, "id": row.get("id") if isinstance(row, dict) else None, "error": problem})
+            bad.append(
+                {
+                    "line": number,
+                    "id": row.get("id") if isinstance(row, dict) else None,
+                    "error": problem,
+                }
+            )
         else:
             good.append(row)
     return good, bad
@@ -79,12 +115,15 @@ def normalize(text: str) -> str:
 
 
 def _output(example: dict) -> str:
-    return json.dumps([[s["name"], s["arguments"]] for s in example["steps"]] + [example["final_answer"]],
-                      ensure_ascii=False, sort_keys=True)
+    return json.dumps(
+        [[s["name"], s["arguments"]] for s in example["steps"]] + [example["final_answer"]],
+        ensure_ascii=False,
+        sort_keys=True,
+    )
 
 
 def _shingles(text: str, n: int = 3) -> set[str]:
-    return {text[i:i + n] for i in range(max(1, len(text) - n + 1))}
+    return {text[i : i + n] for i in range(max(1, len(text) - n + 1))}
 
 
 def dedupe(examples: list[dict], near_threshold: float = 0.9) -> tuple[list[dict], dict]:
@@ -114,9 +153,14 @@ def find_conflicts(examples: list[dict]) -> list[dict]:
     """Same input (normalised query, template, tools offered) with different outputs."""
     outputs: dict[tuple, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for ex in examples:
-        outputs[(normalize(ex["query"]), ex["template"], tuple(sorted(ex["tools"])))][_output(ex)].append(ex["id"])
-    return [{"query_key": key[0], "template": key[1], "ids": [i for ids in outs.values() for i in ids]}
-            for key, outs in outputs.items() if len(outs) > 1]
+        outputs[(normalize(ex["query"]), ex["template"], tuple(sorted(ex["tools"])))][
+            _output(ex)
+        ].append(ex["id"])
+    return [
+        {"query_key": key[0], "template": key[1], "ids": [i for ids in outs.values() for i in ids]}
+        for key, outs in outputs.items()
+        if len(outs) > 1
+    ]
 
 
 def drop_conflicts(examples: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -130,13 +174,18 @@ def drop_conflicts(examples: list[dict]) -> tuple[list[dict], list[dict]]:
 def balance_report(examples: list[dict]) -> dict:
     """Counts per tool called, intent, kind, template, language; and max/min over the tool-using intents."""
     per_intent = Counter(ex["intent"] for ex in examples)
-    tool_intents = {ex["intent"] for ex in examples if ex["kind"] in ("single", "multi", "recovery")}
+    tool_intents = {
+        ex["intent"] for ex in examples if ex["kind"] in ("single", "multi", "recovery")
+    }
     positive = [per_intent[i] for i in tool_intents]
-    return {"tool": dict(Counter(s["name"] for ex in examples for s in ex["steps"])),
-            "intent": dict(per_intent), "kind": dict(Counter(ex["kind"] for ex in examples)),
-            "template": dict(Counter(ex["template"] for ex in examples)),
-            "lang": dict(Counter(ex["lang"] for ex in examples)),
-            "intent_max_over_min": max(positive) / min(positive) if positive else 0.0}
+    return {
+        "tool": dict(Counter(s["name"] for ex in examples for s in ex["steps"])),
+        "intent": dict(per_intent),
+        "kind": dict(Counter(ex["kind"] for ex in examples)),
+        "template": dict(Counter(ex["template"] for ex in examples)),
+        "lang": dict(Counter(ex["lang"] for ex in examples)),
+        "intent_max_over_min": max(positive) / min(positive) if positive else 0.0,
+    }
 
 
 PII_PATTERNS = [  # order matters: an 18-character ID number contains 11-digit runs
@@ -146,7 +195,9 @@ PII_PATTERNS = [  # order matters: an 18-character ID number contains 11-digit r
 ]
 
 
-_CATALOG_CODES = {p["sku_code"] for p in PRODUCTS}  # product codes are data, even when shaped like a phone number
+_CATALOG_CODES = {
+    p["sku_code"] for p in PRODUCTS
+}  # product codes are data, even when shaped like a phone number
 
 
 def anonymize_text(text: str, counts: Counter | None = None) -> str:
@@ -184,8 +235,12 @@ def anonymize(examples: list[dict]) -> tuple[list[dict], dict]:
 
 
 # ---------------------------------------------------------------------------- splits and ratio
-def split_tasks(tasks, heldout_cities=("Chengdu", "成都"), heldout_tools=("unit_convert", "github_latest_commit"),
-                test_family_index: int = 0) -> dict[str, list]:
+def split_tasks(
+    tasks,
+    heldout_cities=("Chengdu", "成都"),
+    heldout_tools=("unit_convert", "github_latest_commit"),
+    test_family_index: int = 0,
+) -> dict[str, list]:
     """Assign tasks to train / test / test_tools without leakage.
 
     test_tools: every task whose solution calls a held-out tool. test: the held-out family (paraphrase
@@ -195,7 +250,9 @@ def split_tasks(tasks, heldout_cities=("Chengdu", "成都"), heldout_tools=("uni
     for task in tasks:
         if set(task.tools) & set(heldout_tools):
             out["test_tools"].append(task)
-        elif task.family.endswith(f"/{test_family_index}") or any(c in task.query for c in heldout_cities):
+        elif task.family.endswith(f"/{test_family_index}") or any(
+            c in task.query for c in heldout_cities
+        ):
             out["test"].append(task)
         else:
             out["train"].append(task)
@@ -209,7 +266,9 @@ def leaked_queries(train: list[dict], test: list[dict]) -> set[str]:
 
 def cap_per_intent(examples: list[dict], factor: float = 2.0) -> tuple[list[dict], int]:
     """Balance: keep at most `factor` x the median count of any tool-using intent. Returns (kept, removed)."""
-    counts = Counter(ex["intent"] for ex in examples if ex["kind"] in ("single", "multi", "recovery"))
+    counts = Counter(
+        ex["intent"] for ex in examples if ex["kind"] in ("single", "multi", "recovery")
+    )
     if not counts:
         return examples, 0
     cap = int(factor * sorted(counts.values())[len(counts) // 2])
@@ -224,12 +283,14 @@ def cap_per_intent(examples: list[dict], factor: float = 2.0) -> tuple[list[dict
     return kept, len(examples) - len(kept)
 
 
-def enforce_ratio(examples: list[dict], ratio: tuple[int, int] = (4, 1), limit: int | None = None) -> list[dict]:
+def enforce_ratio(
+    examples: list[dict], ratio: tuple[int, int] = (4, 1), limit: int | None = None
+) -> list[dict]:
     """Keep exactly ratio[0] positives per ratio[1] hard negatives (as many as possible, up to `limit`)."""
     pos = [ex for ex in examples if ex["kind"] != "negative"]
     neg = [ex for ex in examples if ex["kind"] == "negative"]
     units = min(len(pos) // ratio[0], len(neg) // ratio[1])
     if limit is not None:
         units = min(units, limit // (ratio[0] + ratio[1]))
-    chosen = {ex["id"] for ex in pos[:units * ratio[0]] + neg[:units * ratio[1]]}
+    chosen = {ex["id"] for ex in pos[: units * ratio[0]] + neg[: units * ratio[1]]}
     return [ex for ex in examples if ex["id"] in chosen]

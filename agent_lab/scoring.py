@@ -10,6 +10,7 @@ Introduced in notebook 05 (`05_generalization_meta_agent`, ROUGE-L and the templ
 - `kagent_overall`: 0.25 planning + 0.35 tool-use + 0.1 reflection + 0.2 concluding + 0.1 profile.
 - `share`: the format-error rate, hard-negative accuracy and friends are shares of rows.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,10 +44,18 @@ def auto_judge(step, text: str, gold_step, gold_text: str) -> float:
 
 
 LAMBDA = 1.0  # the seeds leave lambda open; 1.0 weighs the description as much as the tool name
-KAGENT_WEIGHTS = {"planning": 0.25, "tool_use": 0.35, "reflection": 0.10, "concluding": 0.20, "profile": 0.10}
+KAGENT_WEIGHTS = {
+    "planning": 0.25,
+    "tool_use": 0.35,
+    "reflection": 0.10,
+    "concluding": 0.20,
+    "profile": 0.10,
+}
 
 
-def seed_score(gold_name: str, pred_name: str, gold_desc: str, pred_desc: str, lam: float = LAMBDA) -> float:
+def seed_score(
+    gold_name: str, pred_name: str, gold_desc: str, pred_desc: str, lam: float = LAMBDA
+) -> float:
     """The seeds' Score = EM(T_gold, T_pred) + lambda * ROUGE-L(D_gold, D_pred); EM is exact (0 or 1)."""
     return float(gold_name == pred_name) + lam * rouge_l(gold_desc, pred_desc)
 
@@ -86,11 +95,18 @@ def arg_scores(gold: dict, pred: dict) -> dict:
     """
     if not isinstance(pred, dict):
         pred = {}
-    right = sum(1 for k, v in gold.items() if k in pred and normalize_value(pred[k]) == normalize_value(v))
+    right = sum(
+        1 for k, v in gold.items() if k in pred and normalize_value(pred[k]) == normalize_value(v)
+    )
     precision = right / len(pred) if pred else float(not gold)
     recall = right / len(gold) if gold else float(not pred)
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1, "exact": float(precision == recall == 1.0)}
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "exact": float(precision == recall == 1.0),
+    }
 
 
 def sequence_f1(gold: list[str], pred: list[str]) -> float:
@@ -102,7 +118,9 @@ def sequence_f1(gold: list[str], pred: list[str]) -> float:
     table = [[0] * (len(pred) + 1) for _ in range(len(gold) + 1)]
     for i, g in enumerate(gold):
         for j, p in enumerate(pred):
-            table[i + 1][j + 1] = table[i][j] + 1 if g == p else max(table[i][j + 1], table[i + 1][j])
+            table[i + 1][j + 1] = (
+                table[i][j] + 1 if g == p else max(table[i][j + 1], table[i + 1][j])
+            )
     lcs = table[-1][-1]
     return 0.0 if lcs == 0 else 2 * lcs / (len(gold) + len(pred))
 

@@ -9,6 +9,7 @@ port, waits for `/health`, and returns a client for it. The server is shared by 
 notebook (one per model folder per process) and stopped at interpreter exit. Its log goes to
 `build/logs/`. API keys are never printed: `Endpoint`'s repr leaves them out.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -49,9 +50,13 @@ class Endpoint:
         import openai
 
         try:
-            return self.client.chat.completions.create(model=self.model, messages=messages, **kwargs)
+            return self.client.chat.completions.create(
+                model=self.model, messages=messages, **kwargs
+            )
         except openai.APITimeoutError:
-            raise EndpointError(f"{self.base_url} did not answer within {self.client.timeout} s") from None
+            raise EndpointError(
+                f"{self.base_url} did not answer within {self.client.timeout} s"
+            ) from None
         except openai.APIConnectionError:
             raise EndpointError(f"cannot reach {self.base_url} (is the server running?)") from None
 
@@ -82,9 +87,14 @@ def tail(path: Path, lines: int = 25) -> str:
 class LocalServer:
     """`transformers serve <model>` on 127.0.0.1; a context manager, also stopped at interpreter exit."""
 
-    def __init__(self, model: str | os.PathLike | None = None, port: int | None = None,
-                 log_path: str | os.PathLike | None = None, startup_timeout: float = 180.0,
-                 extra_args: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        model: str | os.PathLike | None = None,
+        port: int | None = None,
+        log_path: str | os.PathLike | None = None,
+        startup_timeout: float = 180.0,
+        extra_args: tuple[str, ...] = (),
+    ):
         self.model = resolve_model(model)
         self.port = port or free_port()
         self.base_url = f"http://{LOCAL_HOST}:{self.port}/v1"
@@ -95,8 +105,19 @@ class LocalServer:
 
     def command(self) -> list[str]:
         exe = Path(sys.executable).with_name("transformers")
-        head = [str(exe)] if exe.exists() else [sys.executable, "-m", "transformers.cli.transformers"]
-        return [*head, "serve", self.model, "--host", LOCAL_HOST, "--port", str(self.port), *self.extra_args]
+        head = (
+            [str(exe)] if exe.exists() else [sys.executable, "-m", "transformers.cli.transformers"]
+        )
+        return [
+            *head,
+            "serve",
+            self.model,
+            "--host",
+            LOCAL_HOST,
+            "--port",
+            str(self.port),
+            *self.extra_args,
+        ]
 
     def environment(self) -> dict:
         """The server's environment: offline hub, our HF cache, and no API keys to leak into its log."""
@@ -114,8 +135,9 @@ class LocalServer:
         Path(env["HF_HOME"], "hub").mkdir(parents=True, exist_ok=True)  # /v1/models scans it
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "w")
-        self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT, env=env,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            self.command(), stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
         log.close()
         atexit.register(self.stop)
         self._wait_healthy()
@@ -126,8 +148,10 @@ class LocalServer:
         url = f"http://{LOCAL_HOST}:{self.port}/health"
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise ServerError(f"`{' '.join(self.command())}` exited with code {self.process.returncode}.\n"
-                                  f"Last lines of {self.log_path}:\n{tail(self.log_path)}")
+                raise ServerError(
+                    f"`{' '.join(self.command())}` exited with code {self.process.returncode}.\n"
+                    f"Last lines of {self.log_path}:\n{tail(self.log_path)}"
+                )
             try:
                 with urllib.request.urlopen(url, timeout=2) as response:
                     healthy = response.status == 200
@@ -139,11 +163,15 @@ class LocalServer:
                 break  # something else answered on the port and ours exited: reported below
             time.sleep(0.5)
         if self.process is not None and self.process.poll() is not None:
-            raise ServerError(f"port {self.port} is answered by another program, and our server exited "
-                              f"(code {self.process.returncode}).\nLast lines of {self.log_path}:\n{tail(self.log_path)}")
+            raise ServerError(
+                f"port {self.port} is answered by another program, and our server exited "
+                f"(code {self.process.returncode}).\nLast lines of {self.log_path}:\n{tail(self.log_path)}"
+            )
         self.stop()
-        raise ServerError(f"The model server did not answer {url} within {self.startup_timeout:.0f} s.\n"
-                          f"Last lines of {self.log_path}:\n{tail(self.log_path)}")
+        raise ServerError(
+            f"The model server did not answer {url} within {self.startup_timeout:.0f} s.\n"
+            f"Last lines of {self.log_path}:\n{tail(self.log_path)}"
+        )
 
     def _owns_port(self) -> bool:
         """True when the process we started (or one of its children) listens on our port: a 200 from /health alone
@@ -154,7 +182,11 @@ class LocalServer:
             root = psutil.Process(self.process.pid)
             for proc in [root, *root.children(recursive=True)]:
                 for conn in proc.net_connections(kind="tcp"):
-                    if conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == self.port:
+                    if (
+                        conn.status == psutil.CONN_LISTEN
+                        and conn.laddr
+                        and conn.laddr.port == self.port
+                    ):
                         return True
         except psutil.Error:
             return False
@@ -166,10 +198,14 @@ class LocalServer:
             return
         from huggingface_hub import try_to_load_from_cache
 
-        found = try_to_load_from_cache(self.model, "config.json", cache_dir=os.environ.get("HF_HUB_CACHE"))
+        found = try_to_load_from_cache(
+            self.model, "config.json", cache_dir=os.environ.get("HF_HUB_CACHE")
+        )
         if not isinstance(found, str):
-            raise ServerError(f"model {self.model!r} is not a folder, and the hub is offline (HF_HUB_OFFLINE=1) with "
-                              "no cached copy of it: pass a local model folder")
+            raise ServerError(
+                f"model {self.model!r} is not a folder, and the hub is offline (HF_HUB_OFFLINE=1) with "
+                "no cached copy of it: pass a local model folder"
+            )
 
     def stop(self) -> None:
         proc, self.process = self.process, None
@@ -192,8 +228,12 @@ class LocalServer:
     def endpoint(self, timeout: float = 600.0) -> Endpoint:
         from openai import OpenAI
 
-        client = OpenAI(base_url=self.base_url, api_key="local-no-key", timeout=timeout, max_retries=0)
-        return Endpoint(client=client, model=self.model, base_url=self.base_url, log_path=self.log_path)
+        client = OpenAI(
+            base_url=self.base_url, api_key="local-no-key", timeout=timeout, max_retries=0
+        )
+        return Endpoint(
+            client=client, model=self.model, base_url=self.base_url, log_path=self.log_path
+        )
 
     def __enter__(self) -> Endpoint:
         return self.start().endpoint()
@@ -212,11 +252,17 @@ def external_endpoint(timeout: float = 120.0) -> Endpoint | None:
         return None
     model = os.environ.get("OPENAI_MODEL")
     if not model:
-        raise ValueError("OPENAI_BASE_URL is set but OPENAI_MODEL is not: name the endpoint's model in OPENAI_MODEL.")
+        raise ValueError(
+            "OPENAI_BASE_URL is set but OPENAI_MODEL is not: name the endpoint's model in OPENAI_MODEL."
+        )
     from openai import OpenAI
 
-    client = OpenAI(base_url=base_url, api_key=os.environ.get("OPENAI_API_KEY", "no-key"), timeout=timeout,
-                    max_retries=1)  # bounded: at most two tries of `timeout` seconds
+    client = OpenAI(
+        base_url=base_url,
+        api_key=os.environ.get("OPENAI_API_KEY", "no-key"),
+        timeout=timeout,
+        max_retries=1,
+    )  # bounded: at most two tries of `timeout` seconds
     return Endpoint(client=client, model=model, base_url=base_url, external=True)
 
 
@@ -247,7 +293,10 @@ def main() -> None:
     """`python -m agent_lab.server [MODEL]`: serve a model in the foreground (what `make serve` runs)."""
     model = resolve_model(sys.argv[1] if len(sys.argv) > 1 else None)
     server = LocalServer(model)
-    print(f"Serving {model}\n  base_url: {server.base_url}\n  log: {server.log_path}\nCtrl-C stops it.", flush=True)
+    print(
+        f"Serving {model}\n  base_url: {server.base_url}\n  log: {server.log_path}\nCtrl-C stops it.",
+        flush=True,
+    )
     server.start()
     print("ready", flush=True)
     try:

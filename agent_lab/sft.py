@@ -11,6 +11,7 @@ Introduced in notebook 06 (`06_training_full_vs_lora`); `agent_lab.train` wires 
 - `SpeedMemory` records real (non-padding) tokens per second and peak memory.
 - `merge_and_save` folds LoRA into the weights and writes a plain folder `transformers serve` can serve.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -75,17 +76,30 @@ def count_parameters(model) -> dict:
 def linear_module_names(model) -> list[str]:
     """Distinct names of the linear layers LoRA can adapt (the output layer excluded, as peft's all-linear does)."""
     skip = model.get_output_embeddings()
-    return sorted({name.rsplit(".", 1)[-1] for name, module in model.named_modules()
-                   if isinstance(module, torch.nn.Linear) and module is not skip})
+    return sorted(
+        {
+            name.rsplit(".", 1)[-1]
+            for name, module in model.named_modules()
+            if isinstance(module, torch.nn.Linear) and module is not skip
+        }
+    )
 
 
 def embedding_module_name(model) -> str:
     target = model.get_input_embeddings()
-    return next(name.rsplit(".", 1)[-1] for name, module in model.named_modules() if module is target)
+    return next(
+        name.rsplit(".", 1)[-1] for name, module in model.named_modules() if module is target
+    )
 
 
-def load_for_training(model_name: str, method: str = "lora", lora: dict | None = None, attention: str = "auto",
-                      precision: str = "auto", deepspeed: bool = False):
+def load_for_training(
+    model_name: str,
+    method: str = "lora",
+    lora: dict | None = None,
+    attention: str = "auto",
+    precision: str = "auto",
+    deepspeed: bool = False,
+):
     """(tokenizer, model, info) ready for `AgentTrainer`; `method` is `full` or `lora`.
 
     Under bf16 the frozen base of a LoRA run, and a DeepSpeed run (which keeps fp32 master weights in
@@ -103,18 +117,29 @@ def load_for_training(model_name: str, method: str = "lora", lora: dict | None =
     # GPU: a LoRA run's frozen base (and DeepSpeed's) loads in bf16. CPU: weights stay fp32 and bf16 is autocast
     # only (bf16 weights are slow on CPU).
     on_gpu = torch.cuda.is_available()
-    dtype = torch.bfloat16 if prec == "bf16" and on_gpu and (method == "lora" or deepspeed) else torch.float32
+    dtype = (
+        torch.bfloat16
+        if prec == "bf16" and on_gpu and (method == "lora" or deepspeed)
+        else torch.float32
+    )
     model = AutoModelForCausalLM.from_pretrained(model_name, dtype=dtype, attn_implementation=attn)
     model.config.use_cache = False
     if method == "lora":
         from peft import LoraConfig, get_peft_model
 
         settings = {**LORA_RECIPE, **(lora or {})}
-        if settings.pop("embeddings", False):  # ms-swift's `--lora_target_modules ALL`: the embedder too
+        if settings.pop(
+            "embeddings", False
+        ):  # ms-swift's `--lora_target_modules ALL`: the embedder too
             settings["target_modules"] = linear_module_names(model) + [embedding_module_name(model)]
         model = get_peft_model(model, LoraConfig(task_type="CAUSAL_LM", **settings))
-    info = {"method": method, "attention": attn, "precision": prec, "weights_dtype": str(dtype).removeprefix("torch."),
-            **count_parameters(model)}
+    info = {
+        "method": method,
+        "attention": attn,
+        "precision": prec,
+        "weights_dtype": str(dtype).removeprefix("torch."),
+        **count_parameters(model),
+    }
     return tokenizer, model, info
 
 
@@ -126,7 +151,9 @@ def labelled_token_losses(model, batch: dict):
     labels = batch["labels"]
     keep = torch.zeros_like(labels, dtype=torch.bool)
     keep[:, :-1] = labels[:, 1:] != IGNORE  # position t predicts label t+1
-    model_inputs = {k: batch[k] for k in ("input_ids", "attention_mask", "position_ids") if k in batch}
+    model_inputs = {
+        k: batch[k] for k in ("input_ids", "attention_mask", "position_ids") if k in batch
+    }
     outputs = model(**model_inputs, logits_to_keep=keep, use_cache=False)
     targets = labels[:, 1:][keep[:, :-1]]
     losses = torch.nn.functional.cross_entropy(outputs.logits.float(), targets, reduction="none")
@@ -138,16 +165,22 @@ class AgentTrainer(Trainer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.model_accepts_loss_kwargs = True  # we normalise by the token count across accumulation steps
+        self.model_accepts_loss_kwargs = (
+            True  # we normalise by the token count across accumulation steps
+        )
         self.loss_is_scaled_for_ga = True
 
     def _get_train_sampler(self, train_dataset=None):
         """`group_by_length` -> `LengthBucketSampler` (tighter than transformers' mega-batch grouping)."""
         dataset = train_dataset if train_dataset is not None else self.train_dataset
-        if self.args.train_sampling_strategy == "group_by_length" and "length" in getattr(dataset, "column_names", []):
+        if self.args.train_sampling_strategy == "group_by_length" and "length" in getattr(
+            dataset, "column_names", []
+        ):
             from agent_lab.sft_data import LengthBucketSampler
 
-            return LengthBucketSampler(dataset["length"], self.args.per_device_train_batch_size, self.args.seed)
+            return LengthBucketSampler(
+                dataset["length"], self.args.per_device_train_batch_size, self.args.seed
+            )
         return super()._get_train_sampler(train_dataset)
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
@@ -195,16 +228,22 @@ class SpeedMemory(TrainerCallback):
     def on_train_begin(self, args, state, control, **kwargs):
         if torch.cuda.is_available():
             torch.cuda.reset_peak_memory_stats()
-        self.collator.real_tokens = self.collator.padded_tokens = 0  # evaluation batches before training do not count
+        self.collator.real_tokens = self.collator.padded_tokens = (
+            0  # evaluation batches before training do not count
+        )
         self.start = self.last = time.perf_counter()
         self.last_tokens = 0
         self.result = None
 
     def on_train_end(self, args, state, control, **kwargs):
         seconds = time.perf_counter() - self.start
-        self.result = {"train_seconds": seconds, "real_tokens": self.collator.real_tokens,
-                       "padding_fraction": self.collator.padding_fraction, "peak_rss_bytes": peak_rss_bytes(),
-                       "tokens_per_s": self.collator.real_tokens / seconds if seconds else 0.0}
+        self.result = {
+            "train_seconds": seconds,
+            "real_tokens": self.collator.real_tokens,
+            "padding_fraction": self.collator.padding_fraction,
+            "peak_rss_bytes": peak_rss_bytes(),
+            "tokens_per_s": self.collator.real_tokens / seconds if seconds else 0.0,
+        }
         if torch.cuda.is_available():
             self.result["peak_cuda_bytes"] = torch.cuda.max_memory_allocated()
 
@@ -258,13 +297,25 @@ class Snapshot(TrainerCallback):
         if state.global_step in self.steps and state.is_world_process_zero and model is not None:
             import copy
 
-            self.saved[state.global_step] = merge_and_save(copy.deepcopy(model), self.tokenizer,
-                                                           self.out_dir / f"model_step{state.global_step}")
-            print(f"snapshot at step {state.global_step}: {self.saved[state.global_step]}", flush=True)
+            self.saved[state.global_step] = merge_and_save(
+                copy.deepcopy(model),
+                self.tokenizer,
+                self.out_dir / f"model_step{state.global_step}",
+            )
+            print(
+                f"snapshot at step {state.global_step}: {self.saved[state.global_step]}", flush=True
+            )
 
 
-def precision_losses(model_name: str, dataset, pad_token_id: int, steps: int = 4, batch_size: int = 2,
-                     lr: float = 1e-3, precisions=("fp32", "bf16")) -> dict:
+def precision_losses(
+    model_name: str,
+    dataset,
+    pad_token_id: int,
+    steps: int = 4,
+    batch_size: int = 2,
+    lr: float = 1e-3,
+    precisions=("fp32", "bf16"),
+) -> dict:
     """The same LoRA optimizer steps from the same start in each precision: {precision: {"losses", "seconds"}}.
 
     Written out as a plain loop (notebook 06 shows it): forward under autocast, the masked loss, backward, AdamW.
@@ -274,16 +325,21 @@ def precision_losses(model_name: str, dataset, pad_token_id: int, steps: int = 4
     from agent_lab.sft_data import AgentCollator
 
     collator = AgentCollator(pad_token_id)
-    batches = [collator([dataset[i] for i in range(k, min(k + batch_size, len(dataset)))])
-               for k in range(0, min(len(dataset), steps * batch_size), batch_size)]
+    batches = [
+        collator([dataset[i] for i in range(k, min(k + batch_size, len(dataset)))])
+        for k in range(0, min(len(dataset), steps * batch_size), batch_size)
+    ]
     out = {}
     for precision in precisions:
         torch.manual_seed(0)
         _, model, _ = load_for_training(model_name, "lora", {"lora_dropout": 0.0}, precision="fp32")
         model.train()
         optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr)
-        autocast = (torch.autocast("cpu", dtype=torch.bfloat16) if precision == "bf16"
-                    else contextlib.nullcontext())
+        autocast = (
+            torch.autocast("cpu", dtype=torch.bfloat16)
+            if precision == "bf16"
+            else contextlib.nullcontext()
+        )
         losses, start = [], time.perf_counter()
         for batch in batches:
             with autocast:
@@ -315,7 +371,9 @@ def masked_loss(model, dataset, collator, batch_size: int = 4) -> float:
     return total / max(1.0, count)
 
 
-def merge_and_save(model, tokenizer, out_dir: str | os.PathLike, dtype: torch.dtype | None = None) -> Path:
+def merge_and_save(
+    model, tokenizer, out_dir: str | os.PathLike, dtype: torch.dtype | None = None
+) -> Path:
     """Fold LoRA into the base weights (if any) and save a plain, servable Hugging Face folder."""
     out = Path(out_dir)
     if hasattr(model, "merge_and_unload"):

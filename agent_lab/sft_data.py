@@ -16,6 +16,7 @@ use it.
 
 Either way the collator refuses an example with no trainable label (naming it).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,8 +26,13 @@ import torch
 from agent_lab.masking import IGNORE, MaskError, check_batch, encode
 
 
-def encode_examples(tokenizer, examples: list[dict], max_length: int = 1024, action_weight: float = 1.0,
-                    drop_truncated: bool = True):
+def encode_examples(
+    tokenizer,
+    examples: list[dict],
+    max_length: int = 1024,
+    action_weight: float = 1.0,
+    drop_truncated: bool = True,
+):
     """A `datasets.Dataset` ready for `AgentCollator`, and a report of what was dropped and why.
 
     An example longer than `max_length` would lose its last turns (usually the final answer) to
@@ -36,19 +42,35 @@ def encode_examples(tokenizer, examples: list[dict], max_length: int = 1024, act
     from datasets import Dataset
 
     rows = {"input_ids": [], "labels": [], "weights": [], "length": [], "example_id": []}
-    report = {"examples": len(examples), "kept": 0, "too_long": [], "trainable_tokens": 0, "tokens": 0}
+    report = {
+        "examples": len(examples),
+        "kept": 0,
+        "too_long": [],
+        "trainable_tokens": 0,
+        "tokens": 0,
+    }
     for i, ex in enumerate(examples):
         example_id = str(ex.get("id", f"row {i}"))
         if not isinstance(ex.get("messages"), list) or not ex["messages"]:
             raise MaskError(f"example {example_id}: no 'messages' list to train on")
-        enc = encode(tokenizer, ex["messages"], max_length=max_length + 1, example_id=example_id,
-                     action_weight=action_weight)
+        enc = encode(
+            tokenizer,
+            ex["messages"],
+            max_length=max_length + 1,
+            example_id=example_id,
+            action_weight=action_weight,
+        )
         if len(enc.input_ids) > max_length:
             if drop_truncated:
                 report["too_long"].append(example_id)
                 continue
-            enc = encode(tokenizer, ex["messages"], max_length=max_length, example_id=example_id,
-                         action_weight=action_weight)
+            enc = encode(
+                tokenizer,
+                ex["messages"],
+                max_length=max_length,
+                example_id=example_id,
+                action_weight=action_weight,
+            )
         rows["input_ids"].append(enc.input_ids)
         rows["labels"].append(enc.labels)
         rows["weights"].append(enc.weights)
@@ -58,8 +80,10 @@ def encode_examples(tokenizer, examples: list[dict], max_length: int = 1024, act
         report["tokens"] += len(enc.input_ids)
     report["kept"] = len(rows["input_ids"])
     if not report["kept"]:
-        raise MaskError(f"no example fits in max_length={max_length} tokens "
-                        f"({len(report['too_long'])} too long); raise max_length or shorten the prompts")
+        raise MaskError(
+            f"no example fits in max_length={max_length} tokens "
+            f"({len(report['too_long'])} too long); raise max_length or shorten the prompts"
+        )
     return Dataset.from_dict(rows), report
 
 
@@ -96,7 +120,12 @@ class AgentCollator:
             labels[row, :k] = torch.tensor(f["labels"])
             weights[row, :k] = torch.tensor(f["weights"], dtype=torch.float32)
             attention[row, :k] = 1
-        return {"input_ids": input_ids, "attention_mask": attention, "labels": labels, "weights": weights}
+        return {
+            "input_ids": input_ids,
+            "attention_mask": attention,
+            "labels": labels,
+            "weights": weights,
+        }
 
     def _pack(self, features: list[dict]) -> dict:
         """One row; `position_ids` restart at 0 for each example, so attention never crosses examples.
@@ -110,8 +139,12 @@ class AgentCollator:
             labels += [IGNORE] + list(f["labels"][1:])
             weights += [0.0] + list(f["weights"][1:])
             positions += list(range(len(f["input_ids"])))
-        return {"input_ids": torch.tensor([input_ids]), "position_ids": torch.tensor([positions]),
-                "labels": torch.tensor([labels]), "weights": torch.tensor([weights], dtype=torch.float32)}
+        return {
+            "input_ids": torch.tensor([input_ids]),
+            "position_ids": torch.tensor([positions]),
+            "labels": torch.tensor([labels]),
+            "weights": torch.tensor([weights], dtype=torch.float32),
+        }
 
     @property
     def padding_fraction(self) -> float:
@@ -138,8 +171,10 @@ class LengthBucketSampler(torch.utils.data.Sampler):
 
     def batches(self) -> list[list[int]]:
         g = torch.Generator().manual_seed(self.seed + self.epoch)
-        order = sorted(torch.randperm(len(self.lengths), generator=g).tolist(), key=lambda i: -self.lengths[i])
-        chunks = [order[k:k + self.batch_size] for k in range(0, len(order), self.batch_size)]
+        order = sorted(
+            torch.randperm(len(self.lengths), generator=g).tolist(), key=lambda i: -self.lengths[i]
+        )
+        chunks = [order[k : k + self.batch_size] for k in range(0, len(order), self.batch_size)]
         if len(chunks) < 2:
             return chunks
         # the DataLoader re-cuts the flat order into batches: only the last one may be short
@@ -157,7 +192,7 @@ def padding_fraction(lengths: list[int], batch_size: int, grouped: bool, seed: i
         batches = LengthBucketSampler(lengths, batch_size, seed).batches()
     else:
         order = torch.randperm(len(lengths), generator=torch.Generator().manual_seed(seed)).tolist()
-        batches = [order[k:k + batch_size] for k in range(0, len(order), batch_size)]
+        batches = [order[k : k + batch_size] for k in range(0, len(order), batch_size)]
     real = sum(lengths)
     padded = sum(max(lengths[i] for i in b) * len(b) for b in batches)
     return 1 - real / padded if padded else 0.0

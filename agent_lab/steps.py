@@ -3,6 +3,7 @@
 Introduced in notebook 02 (`02_agent_prompt_templates`), with the templates in `agent_lab.templates`.
 Objects are read as JSON, or (unless strict) as Python literals with `ast.literal_eval`, never `eval`.
 """
+
 from __future__ import annotations
 
 import ast
@@ -55,7 +56,7 @@ def first_object(text: str) -> tuple[str | None, str]:
         elif ch == "}":
             depth -= 1
             if depth == 0:
-                return text[start:i + 1], ""
+                return text[start : i + 1], ""
     return None, "unclosed '{'"
 
 
@@ -101,7 +102,9 @@ def read_object(text: str, strict: bool = False) -> tuple[dict | None, str]:
     return None, f"not {'valid JSON' if strict else 'JSON or a Python dict'}: {blob[:60]!r}"
 
 
-_FIELD = re.compile(r"^[ \t]*(Thought|Action Input|Action|Observation|Final Answer)[ \t]*[:：][ \t]*", re.M | re.I)
+_FIELD = re.compile(
+    r"^[ \t]*(Thought|Action Input|Action|Observation|Final Answer)[ \t]*[:：][ \t]*", re.M | re.I
+)
 
 
 def split_fields(text: str) -> dict[str, str]:
@@ -112,7 +115,9 @@ def split_fields(text: str) -> dict[str, str]:
         key = m.group(1).title()
         if key == "Observation":  # the model must stop here; what follows is not its turn
             break
-        fields.setdefault(key, text[m.end(): marks[i + 1].start() if i + 1 < len(marks) else len(text)].strip())
+        fields.setdefault(
+            key, text[m.end() : marks[i + 1].start() if i + 1 < len(marks) else len(text)].strip()
+        )
     return fields
 
 

@@ -9,6 +9,7 @@ tool world, and the reward averages three checks against the oracle's solution o
 the right tools were called successfully, the outcome matches (the world ends in the oracle's
 state, and answers to questions state the oracle's key facts), and the run finished with an answer.
 """
+
 from __future__ import annotations
 
 import csv
@@ -23,13 +24,19 @@ from agent_lab.world import World, tool_schemas
 from agent_lab.world_data import TOOL_SCHEMAS
 
 ACTION_TOOLS = ("create_meeting", "book_flight", "fire_alert", "call_police", "call_fireman")
-KEY_FACT = re.compile(r"\d{4}-\d{2}-\d{2}|\d{2}:\d{2}|[A-Z]{2}\d{3,4}|\d+(?:\.\d+)?")  # dates and times first
+KEY_FACT = re.compile(
+    r"\d{4}-\d{2}-\d{2}|\d{2}:\d{2}|[A-Z]{2}\d{3,4}|\d+(?:\.\d+)?"
+)  # dates and times first
 
 
 def _state(world: World) -> dict:
-    return {"bookings": sorted(b["flight_number"] for b in world.bookings),
-            "meetings": sorted((m["date"], m["start_time"]) for m in world.meetings),
-            "alerts": len(world.alerts), "police": world.police_calls, "fireman": world.fireman_calls}
+    return {
+        "bookings": sorted(b["flight_number"] for b in world.bookings),
+        "meetings": sorted((m["date"], m["start_time"]) for m in world.meetings),
+        "alerts": len(world.alerts),
+        "police": world.police_calls,
+        "fireman": world.fireman_calls,
+    }
 
 
 def reward(task: Task, world: World, traj: Trajectory, finished: bool) -> tuple[float, dict]:
@@ -43,7 +50,9 @@ def reward(task: Task, world: World, traj: Trajectory, finished: bool) -> tuple[
         tools_ok = {s["name"] for s in gold.steps if '"ok": true' in s["observation"]} <= ok_calls
     facts = set(KEY_FACT.findall(gold.final_answer))
     answered = bool(traj.final_answer.strip())
-    facts_ok = sum(f in traj.final_answer for f in facts) >= max(1, len(facts) // 2) if facts else answered
+    facts_ok = (
+        sum(f in traj.final_answer for f in facts) >= max(1, len(facts) // 2) if facts else answered
+    )
     acts = any(s["name"] in ACTION_TOOLS for s in gold.steps)
     # the world must end as the oracle left it (no missing or spurious actions); questions also need their facts
     outcome_ok = _state(world) == _state(gold_world) and (acts or facts_ok)
@@ -51,15 +60,42 @@ def reward(task: Task, world: World, traj: Trajectory, finished: bool) -> tuple[
     return sum(parts.values()) / 3, parts
 
 
-def llm_trajectory(endpoint, task: Task, template: Template, tools: list[str], max_steps: int = 4,
-                   max_tokens: int = 128, world_seed: int = 0) -> tuple[Trajectory, dict]:
+def llm_trajectory(
+    endpoint,
+    task: Task,
+    template: Template,
+    tools: list[str],
+    max_steps: int = 4,
+    max_tokens: int = 128,
+    world_seed: int = 0,
+) -> tuple[Trajectory, dict]:
     """Let the endpoint solve `task` in a fresh world; returns the trajectory (with its reward) and the parts."""
     world = World(seed=world_seed)
-    trace = run_agent(endpoint, world, template, tool_schemas(tools), task.query, max_steps, max_tokens)
-    steps = [{"thought": t.step.thought, "name": t.step.name, "arguments": t.step.arguments, "observation": t.observation}
-             for t in trace.turns if t.step.kind == "tool_call"]
+    trace = run_agent(
+        endpoint, world, template, tool_schemas(tools), task.query, max_steps, max_tokens
+    )
+    steps = [
+        {
+            "thought": t.step.thought,
+            "name": t.step.name,
+            "arguments": t.step.arguments,
+            "observation": t.observation,
+        }
+        for t in trace.turns
+        if t.step.kind == "tool_call"
+    ]
     final = trace.turns[-1].step.thought if trace.turns and trace.stopped == "answer" else ""
-    traj = Trajectory(task.id, task.query, task.lang, task.intent, task.kind, steps, final, trace.final_answer, "llm")
+    traj = Trajectory(
+        task.id,
+        task.query,
+        task.lang,
+        task.intent,
+        task.kind,
+        steps,
+        final,
+        trace.final_answer,
+        "llm",
+    )
     traj.reward, parts = reward(task, world, traj, trace.stopped == "answer")
     return traj, parts
 
@@ -78,10 +114,17 @@ def add_rationales(traj: Trajectory, endpoint=None, max_tokens: int = 48) -> int
         fallback = f"To answer this I need to {description or 'call ' + step['name']}."
         text = ""
         if endpoint is not None:
-            reply = endpoint.chat([{"role": "user", "content":
-                                    f"User request: {traj.query}\nThe assistant now calls {step['name']} with "
-                                    f"{step['arguments']}. In one short sentence, explain why."}],
-                                  max_tokens=max_tokens, temperature=0)
+            reply = endpoint.chat(
+                [
+                    {
+                        "role": "user",
+                        "content": f"User request: {traj.query}\nThe assistant now calls {step['name']} with "
+                        f"{step['arguments']}. In one short sentence, explain why.",
+                    }
+                ],
+                max_tokens=max_tokens,
+                temperature=0,
+            )
             text = (reply.choices[0].message.content or "").strip().splitlines()[0:1]
             text = text[0].strip() if text else ""
         step["thought"] = text or fallback
@@ -92,12 +135,24 @@ def add_rationales(traj: Trajectory, endpoint=None, max_tokens: int = 48) -> int
 
 
 # ---------------------------------------------------------------------------- human review
-REVIEW_COLUMNS = ["id", "query", "trajectory", "final_answer", "reward", "verdict", "corrected_answer", "note"]
+REVIEW_COLUMNS = [
+    "id",
+    "query",
+    "trajectory",
+    "final_answer",
+    "reward",
+    "verdict",
+    "corrected_answer",
+    "note",
+]
 VERDICTS = ("", "keep", "fix", "drop")
 
 
 def _readable(traj: Trajectory) -> str:
-    lines = [f"{i}. {s['name']}({s['arguments']}) -> {s['observation'][:120]}" for i, s in enumerate(traj.steps, 1)]
+    lines = [
+        f"{i}. {s['name']}({s['arguments']}) -> {s['observation'][:120]}"
+        for i, s in enumerate(traj.steps, 1)
+    ]
     return "\n".join(lines) or "(no tool calls)"
 
 
@@ -109,8 +164,18 @@ def export_review_sheet(trajectories: list[Trajectory], path: Path) -> Path:
         writer = csv.DictWriter(f, REVIEW_COLUMNS)
         writer.writeheader()
         for t in trajectories:
-            writer.writerow({"id": t.task_id, "query": t.query, "trajectory": _readable(t), "final_answer": t.final_answer,
-                             "reward": f"{t.reward:.2f}", "verdict": "", "corrected_answer": "", "note": ""})
+            writer.writerow(
+                {
+                    "id": t.task_id,
+                    "query": t.query,
+                    "trajectory": _readable(t),
+                    "final_answer": t.final_answer,
+                    "reward": f"{t.reward:.2f}",
+                    "verdict": "",
+                    "corrected_answer": "",
+                    "note": "",
+                }
+            )
     return path
 
 
@@ -130,9 +195,13 @@ def apply_review(trajectories: list[Trajectory], path: Path) -> tuple[list[Traje
             if traj is None:
                 report["errors"].append({"line": line, "error": f"unknown id {row['id']!r}"})
             elif verdict not in VERDICTS:
-                report["errors"].append({"line": line, "error": f"verdict {row['verdict']!r} is not keep, fix or drop"})
+                report["errors"].append(
+                    {"line": line, "error": f"verdict {row['verdict']!r} is not keep, fix or drop"}
+                )
             elif verdict == "fix" and not row["corrected_answer"].strip():
-                report["errors"].append({"line": line, "error": "verdict fix needs a corrected_answer"})
+                report["errors"].append(
+                    {"line": line, "error": "verdict fix needs a corrected_answer"}
+                )
             elif verdict == "drop":
                 drop.add(traj.task_id)
                 report["dropped"] += 1

@@ -6,6 +6,7 @@ Introduced in notebook 02 (`02_agent_prompt_templates`); notebook 05 samples amo
 - `autogpt`: AutoGPT's one-liner, `Web Search: "web_search", args: "text": ""`.
 - `msagent`: the ms-agent numbered list, `1. name: Call this tool to interact with ... Parameters: [...]`.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,7 +27,12 @@ def openai_json(tools: list[dict]) -> str:
     out = []
     for tool in tools:
         fn = _fn(tool)
-        out.append(json.dumps({k: fn[k] for k in ("name", "description", "parameters") if k in fn}, ensure_ascii=False))
+        out.append(
+            json.dumps(
+                {k: fn[k] for k in ("name", "description", "parameters") if k in fn},
+                ensure_ascii=False,
+            )
+        )
     return "\n".join(out)
 
 
@@ -37,7 +43,11 @@ def autogpt(tools: list[dict]) -> str:
         props, _ = _params(tool)
         title = fn["name"].replace("_", " ").title()
         args = ", ".join(f'"{k}": "<{v.get("type", "string")}>"' for k, v in props.items())
-        lines.append(f'{i}. {title}: "{fn["name"]}", args: {args}' if args else f'{i}. {title}: "{fn["name"]}", args:')
+        lines.append(
+            f'{i}. {title}: "{fn["name"]}", args: {args}'
+            if args
+            else f'{i}. {title}: "{fn["name"]}", args:'
+        )
     return "\n".join(lines)
 
 
@@ -46,11 +56,15 @@ def msagent(tools: list[dict]) -> str:
     for i, tool in enumerate(tools, 1):
         fn = _fn(tool)
         props, required = _params(tool)
-        params = [{"name": k, "description": v.get("description", ""), "required": str(k in required)}
-                  for k, v in props.items()]
-        lines.append(f"{i}. {fn['name']}: Call this tool to interact with the {fn['name']} API. "
-                     f"What is the {fn['name']} API useful for? {fn.get('description', '')} "
-                     f"Parameters: {json.dumps(params, ensure_ascii=False)}")
+        params = [
+            {"name": k, "description": v.get("description", ""), "required": str(k in required)}
+            for k, v in props.items()
+        ]
+        lines.append(
+            f"{i}. {fn['name']}: Call this tool to interact with the {fn['name']} API. "
+            f"What is the {fn['name']} API useful for? {fn.get('description', '')} "
+            f"Parameters: {json.dumps(params, ensure_ascii=False)}"
+        )
     return "\n\n".join(lines)
 
 

@@ -21,6 +21,7 @@ repository root. The run writes `<output_dir>/summary.json` (figures the noteboo
 checkpoints under `<output_dir>/checkpoints/` (a rerun resumes from the last one), and the tuned
 model -- LoRA merged -- as a plain folder `<output_dir>/model` that `transformers serve` serves.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,19 +36,48 @@ import yaml
 
 from agent_lab.paths import REPO_ROOT
 
-GENERAL_HELD_OUT = 10  # the last hand-written general examples: never trained on, used to measure forgetting
-DEFAULT_TRAINING = {"per_device_train_batch_size": 4, "gradient_accumulation_steps": 1, "num_train_epochs": 1,
-                    "learning_rate": 5e-5, "lr_scheduler_type": "cosine", "warmup_steps": 0.03, "weight_decay": 0.01,
-                    "max_grad_norm": 0.5, "logging_steps": 5, "save_strategy": "steps", "save_steps": 50,
-                    "save_total_limit": 2, "report_to": "none", "seed": 0, "dataloader_num_workers": 0,
-                    "train_sampling_strategy": "group_by_length", "activation_checkpointing": False,
-                    "per_device_eval_batch_size": 4}
+GENERAL_HELD_OUT = (
+    10  # the last hand-written general examples: never trained on, used to measure forgetting
+)
+DEFAULT_TRAINING = {
+    "per_device_train_batch_size": 4,
+    "gradient_accumulation_steps": 1,
+    "num_train_epochs": 1,
+    "learning_rate": 5e-5,
+    "lr_scheduler_type": "cosine",
+    "warmup_steps": 0.03,
+    "weight_decay": 0.01,
+    "max_grad_norm": 0.5,
+    "logging_steps": 5,
+    "save_strategy": "steps",
+    "save_steps": 50,
+    "save_total_limit": 2,
+    "report_to": "none",
+    "seed": 0,
+    "dataloader_num_workers": 0,
+    "train_sampling_strategy": "group_by_length",
+    "activation_checkpointing": False,
+    "per_device_eval_batch_size": 4,
+}
 
 
-DEFAULTS = {"model": None, "method": "lora", "lora": {}, "data": {}, "max_length": 1024, "packing": False,
-            "action_weight": 1.0, "attention": "auto", "precision": "auto", "merge": True,
-            "output_dir": "build/runs/default", "memory_budget_gb": None, "stop_at_step": None,
-            "snapshot_steps": [], "training": {}}
+DEFAULTS = {
+    "model": None,
+    "method": "lora",
+    "lora": {},
+    "data": {},
+    "max_length": 1024,
+    "packing": False,
+    "action_weight": 1.0,
+    "attention": "auto",
+    "precision": "auto",
+    "merge": True,
+    "output_dir": "build/runs/default",
+    "memory_budget_gb": None,
+    "stop_at_step": None,
+    "snapshot_steps": [],
+    "training": {},
+}
 DATA_KEYS = {"build", "general_share", "eval_examples", "jsonl", "val_jsonl"}
 
 
@@ -82,7 +112,11 @@ def _scalar(text: str):
 def merge(base: dict, extra: dict) -> dict:
     out = copy.deepcopy(base)
     for key, value in (extra or {}).items():
-        out[key] = merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+        out[key] = (
+            merge(out[key], value)
+            if isinstance(value, dict) and isinstance(out.get(key), dict)
+            else value
+        )
     return out
 
 
@@ -103,11 +137,21 @@ def load_config(paths=(), overrides: dict | None = None) -> dict:
     if not isinstance(cfg["data"], dict) or set(cfg["data"]) - DATA_KEYS:
         bad = sorted(set(cfg["data"]) - DATA_KEYS) if isinstance(cfg["data"], dict) else cfg["data"]
         raise ConfigError(f"unknown keys under data: {bad} (known: {sorted(DATA_KEYS)})")
-    if isinstance(cfg["max_length"], bool) or not isinstance(cfg["max_length"], int) or cfg["max_length"] <= 0:
-        raise ConfigError(f"max_length must be a positive whole number of tokens, got {cfg['max_length']!r}")
+    if (
+        isinstance(cfg["max_length"], bool)
+        or not isinstance(cfg["max_length"], int)
+        or cfg["max_length"] <= 0
+    ):
+        raise ConfigError(
+            f"max_length must be a positive whole number of tokens, got {cfg['max_length']!r}"
+        )
     budget = cfg["memory_budget_gb"]
-    if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float)) or budget <= 0):
-        raise ConfigError(f"memory_budget_gb must be a positive number of GB or null, got {budget!r}")
+    if budget is not None and (
+        isinstance(budget, bool) or not isinstance(budget, (int, float)) or budget <= 0
+    ):
+        raise ConfigError(
+            f"memory_budget_gb must be a positive number of GB or null, got {budget!r}"
+        )
     steps = cfg["snapshot_steps"]
     if not isinstance(steps, list) or not all(isinstance(k, int) and k > 0 for k in steps):
         raise ConfigError(f"snapshot_steps must be a list of positive step numbers, got {steps!r}")
@@ -123,9 +167,16 @@ def held_general_examples() -> list[dict]:
     """The last hand-written general examples as chat rows: never trained on, used to measure forgetting."""
     from agent_lab.general_data import load_general
 
-    return [{"id": g["id"], "messages": [{"role": "user", "content": g["instruction"]},
-                                         {"role": "assistant", "content": g["response"]}]}
-            for g in load_general()[-GENERAL_HELD_OUT:]]
+    return [
+        {
+            "id": g["id"],
+            "messages": [
+                {"role": "user", "content": g["instruction"]},
+                {"role": "assistant", "content": g["response"]},
+            ],
+        }
+        for g in load_general()[-GENERAL_HELD_OUT:]
+    ]
 
 
 def build_examples(data: dict) -> tuple[list[dict], list[dict], dict, dict]:
@@ -146,8 +197,9 @@ def build_examples(data: dict) -> tuple[list[dict], list[dict], dict, dict]:
     if share > 0:
         hand = load_general()
         pool = hand[:-GENERAL_HELD_OUT]
-        pool = pool + generate_general(max(0, round(len(train) * share / (1 - share)) - len(pool)),
-                                       fields.get("seed", 0))
+        pool = pool + generate_general(
+            max(0, round(len(train) * share / (1 - share)) - len(pool)), fields.get("seed", 0)
+        )
         train, mix = mix_general(train, eta=1 - share, general=pool, seed=fields.get("seed", 0))
         report["mix"] = mix
     report["train"] = len(train)
@@ -174,11 +226,16 @@ def write_course_data(data: dict, out_dir) -> dict:
 
     out = _resolve(out_dir)
     train, val, report, splits = build_examples(data)
-    paths = {"train": write_jsonl(train, out / "train.jsonl"), "val": write_jsonl(val, out / "val.jsonl"),
-             "train_agent_only": write_jsonl(splits["train"], out / "train_agent_only.jsonl")}
+    paths = {
+        "train": write_jsonl(train, out / "train.jsonl"),
+        "val": write_jsonl(val, out / "val.jsonl"),
+        "train_agent_only": write_jsonl(splits["train"], out / "train_agent_only.jsonl"),
+    }
     for name in ("test", "test_template", "test_tools"):
         paths[name] = write_jsonl(splits[name], out / f"{name}.jsonl")
-    (out / "report.json").write_text(json.dumps({"data": data, "report": report}, indent=2, ensure_ascii=False))
+    (out / "report.json").write_text(
+        json.dumps({"data": data, "report": report}, indent=2, ensure_ascii=False)
+    )
     return {"paths": {k: str(v) for k, v in paths.items()}, "report": report}
 
 
@@ -206,7 +263,9 @@ def memory_budget_gb(requested: float | None) -> float:
     return 0.85 * psutil.virtual_memory().available / 1e9
 
 
-def plan_memory(cfg: dict, targs: dict, info: dict, lengths: list[int], label_share: float, model) -> dict:
+def plan_memory(
+    cfg: dict, targs: dict, info: dict, lengths: list[int], label_share: float, model
+) -> dict:
     """Fit the micro-batch to the memory budget (CPU runs; the GPU estimate is notebook 06's table)."""
     from agent_lab import cost
 
@@ -214,19 +273,39 @@ def plan_memory(cfg: dict, targs: dict, info: dict, lengths: list[int], label_sh
     batch, accum = targs["per_device_train_batch_size"], targs["gradient_accumulation_steps"]
     ckpt = bool(targs.get("activation_checkpointing"))
     if info["device"] != "cpu" or targs.get("deepspeed"):
-        return {"budget_gb": budget, "batch": batch, "accum": accum, "checkpointing": ckpt, "estimate_gb": None,
-                "reason": "no CPU plan (GPU memory: see notebook 06's estimator)"}
+        return {
+            "budget_gb": budget,
+            "batch": batch,
+            "accum": accum,
+            "checkpointing": ckpt,
+            "estimate_gb": None,
+            "reason": "no CPU plan (GPU memory: see notebook 06's estimator)",
+        }
     shape = cost.shape_of(model)
     dropout = float({**cfg["lora"]}.get("lora_dropout", 0.05)) if cfg["method"] == "lora" else 0.0
 
     def estimate(micro: int, checkpointing: bool) -> float:
-        return cost.cpu_training_gb(shape, cfg["method"], max(lengths), micro, info["precision"], checkpointing,
-                                    info["trainable"] if cfg["method"] == "lora" else 0.0, dropout,
-                                    label_share)["total"]
+        return cost.cpu_training_gb(
+            shape,
+            cfg["method"],
+            max(lengths),
+            micro,
+            info["precision"],
+            checkpointing,
+            info["trainable"] if cfg["method"] == "lora" else 0.0,
+            dropout,
+            label_share,
+        )["total"]
 
     plan = cost.plan_batch(estimate, batch, accum, ckpt, budget)
-    return {"budget_gb": round(budget, 2), "batch": plan.batch, "accum": plan.accum,
-            "checkpointing": plan.checkpointing, "estimate_gb": round(plan.estimate_gb, 2), "reason": plan.reason}
+    return {
+        "budget_gb": round(budget, 2),
+        "batch": plan.batch,
+        "accum": plan.accum,
+        "checkpointing": plan.checkpointing,
+        "estimate_gb": round(plan.estimate_gb, 2),
+        "reason": plan.reason,
+    }
 
 
 def last_complete_checkpoint(ckpt_dir: Path) -> str | None:
@@ -234,13 +313,18 @@ def last_complete_checkpoint(ckpt_dir: Path) -> str | None:
     a folder a killed run left half-written is skipped, and named."""
     if not ckpt_dir.is_dir():
         return None
-    found = sorted((p for p in ckpt_dir.glob("checkpoint-*") if p.name.split("-")[-1].isdigit()),
-                   key=lambda p: int(p.name.split("-")[-1]), reverse=True)
+    found = sorted(
+        (p for p in ckpt_dir.glob("checkpoint-*") if p.name.split("-")[-1].isdigit()),
+        key=lambda p: int(p.name.split("-")[-1]),
+        reverse=True,
+    )
     for folder in found:
         if (folder / "trainer_state.json").is_file():
             return str(folder)
-        print(f"skipping {folder}: incomplete (no trainer_state.json; the run was stopped while writing it)",
-              flush=True)
+        print(
+            f"skipping {folder}: incomplete (no trainer_state.json; the run was stopped while writing it)",
+            flush=True,
+        )
     return None
 
 
@@ -250,14 +334,27 @@ def run(cfg: dict) -> dict:
     from transformers import TrainingArguments, set_seed
 
     from agent_lab.model import resolve_model
-    from agent_lab.sft import (AgentTrainer, Progress, Snapshot, SpeedMemory, StopAt, load_for_training,
-                               merge_and_save, peak_rss_bytes, pick_precision, rss_bytes)
+    from agent_lab.sft import (
+        AgentTrainer,
+        Progress,
+        Snapshot,
+        SpeedMemory,
+        StopAt,
+        load_for_training,
+        merge_and_save,
+        peak_rss_bytes,
+        pick_precision,
+        rss_bytes,
+    )
     from agent_lab.sft_data import AgentCollator, encode_examples
 
     out_dir = _resolve(cfg["output_dir"])
     ckpt_dir = out_dir / "checkpoints"
     targs = {**DEFAULT_TRAINING, **cfg["training"]}
-    for old_name in ("gradient_checkpointing", "gradient_checkpointing_kwargs"):  # transformers 5's old names
+    for old_name in (
+        "gradient_checkpointing",
+        "gradient_checkpointing_kwargs",
+    ):  # transformers 5's old names
         if old_name in targs:
             targs[old_name.replace("gradient", "activation")] = targs.pop(old_name)
     set_seed(targs["seed"])
@@ -266,23 +363,46 @@ def run(cfg: dict) -> dict:
     if targs.get("deepspeed"):
         targs["deepspeed"] = str(_resolve(targs["deepspeed"]))
     try:
-        args = TrainingArguments(output_dir=str(ckpt_dir), bf16=precision == "bf16", fp16=precision == "fp16",
-                                 remove_unused_columns=False, label_names=["labels"], **targs)
+        args = TrainingArguments(
+            output_dir=str(ckpt_dir),
+            bf16=precision == "bf16",
+            fp16=precision == "fp16",
+            remove_unused_columns=False,
+            label_names=["labels"],
+            **targs,
+        )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"training: {exc}") from None
     train, val, general, data_report = training_examples(cfg["data"])
     if not train:
         raise ConfigError(f"no training examples in {cfg['data'].get('jsonl') or 'data.build'}")
     model_name = resolve_model(cfg["model"])
-    tokenizer, model, info = load_for_training(model_name, cfg["method"], cfg["lora"], cfg["attention"],
-                                               precision, deepspeed=bool(targs.get("deepspeed")))
+    tokenizer, model, info = load_for_training(
+        model_name,
+        cfg["method"],
+        cfg["lora"],
+        cfg["attention"],
+        precision,
+        deepspeed=bool(targs.get("deepspeed")),
+    )
     info["rss_before_model_bytes"] = rss_start
     info["device"] = "cuda" if torch.cuda.is_available() else "cpu"
-    train_ds, enc_report = encode_examples(tokenizer, train, cfg["max_length"], cfg["action_weight"])
-    plan = plan_memory(cfg, targs, info, train_ds["length"],
-                       enc_report["trainable_tokens"] / max(1, enc_report["tokens"]), model)
+    train_ds, enc_report = encode_examples(
+        tokenizer, train, cfg["max_length"], cfg["action_weight"]
+    )
+    plan = plan_memory(
+        cfg,
+        targs,
+        info,
+        train_ds["length"],
+        enc_report["trainable_tokens"] / max(1, enc_report["tokens"]),
+        model,
+    )
     print(f"memory plan: {plan['reason']}", flush=True)
-    args.per_device_train_batch_size, args.gradient_accumulation_steps = plan["batch"], plan["accum"]
+    args.per_device_train_batch_size, args.gradient_accumulation_steps = (
+        plan["batch"],
+        plan["accum"],
+    )
     args.activation_checkpointing = plan["checkpointing"]
     if plan["checkpointing"] and not args.activation_checkpointing_kwargs:
         args.activation_checkpointing_kwargs = {"use_reentrant": False}
@@ -299,31 +419,57 @@ def run(cfg: dict) -> dict:
         callbacks.append(StopAt(int(cfg["stop_at_step"])))
     if cfg["snapshot_steps"]:
         callbacks.append(Snapshot(cfg["snapshot_steps"], out_dir, tokenizer))
-    trainer = AgentTrainer(model=model, args=args, train_dataset=train_ds, eval_dataset=eval_sets,
-                           data_collator=collator, callbacks=callbacks)
-    before = {k.removeprefix("eval_"): v for k, v in trainer.evaluate().items() if k.endswith("_loss")}
+    trainer = AgentTrainer(
+        model=model,
+        args=args,
+        train_dataset=train_ds,
+        eval_dataset=eval_sets,
+        data_collator=collator,
+        callbacks=callbacks,
+    )
+    before = {
+        k.removeprefix("eval_"): v for k, v in trainer.evaluate().items() if k.endswith("_loss")
+    }
     last = last_complete_checkpoint(ckpt_dir)
     if last:
         print(f"resuming from {last} (step {last.rsplit('-', 1)[-1]})", flush=True)
     start = time.perf_counter()
     result = trainer.train(resume_from_checkpoint=last)
     wall = time.perf_counter() - start
-    after = {k.removeprefix("eval_"): v for k, v in trainer.evaluate().items() if k.endswith("_loss")}
-    summary = {"config": cfg, "model_name": model_name, "info": info, "memory_plan": plan,
-               "data": {**data_report, **enc_report, "too_long": len(enc_report["too_long"])},
-               "resumed_from": last, "global_step": trainer.state.global_step,
-               "max_steps": trainer.state.max_steps, "stopped_early": bool(cfg["stop_at_step"]),
-               "train_loss": result.training_loss, "wall_seconds": wall, "speed": speed.summary(),
-               "peak_rss_bytes": peak_rss_bytes(), "eval_before": before, "eval_after": after,
-               "log_history": trainer.state.log_history, "world_size": args.world_size,
-               "snapshots": {str(k): str(v) for k, v in next((c.saved for c in callbacks
-                                                              if isinstance(c, Snapshot)), {}).items()},
-               "device": info["device"]}
+    after = {
+        k.removeprefix("eval_"): v for k, v in trainer.evaluate().items() if k.endswith("_loss")
+    }
+    summary = {
+        "config": cfg,
+        "model_name": model_name,
+        "info": info,
+        "memory_plan": plan,
+        "data": {**data_report, **enc_report, "too_long": len(enc_report["too_long"])},
+        "resumed_from": last,
+        "global_step": trainer.state.global_step,
+        "max_steps": trainer.state.max_steps,
+        "stopped_early": bool(cfg["stop_at_step"]),
+        "train_loss": result.training_loss,
+        "wall_seconds": wall,
+        "speed": speed.summary(),
+        "peak_rss_bytes": peak_rss_bytes(),
+        "eval_before": before,
+        "eval_after": after,
+        "log_history": trainer.state.log_history,
+        "world_size": args.world_size,
+        "snapshots": {
+            str(k): str(v)
+            for k, v in next((c.saved for c in callbacks if isinstance(c, Snapshot)), {}).items()
+        },
+        "device": info["device"],
+    }
     if cfg["merge"]:
         if args.deepspeed and cfg["method"] == "lora":
             trainer.save_model(str(out_dir / "adapter"))
             summary["model_dir"] = None
-            summary["note"] = "LoRA under DeepSpeed: adapter saved to adapter/; merge it on one process"
+            summary["note"] = (
+                "LoRA under DeepSpeed: adapter saved to adapter/; merge it on one process"
+            )
         elif args.deepspeed:
             trainer.save_model(str(out_dir / "model"))
             tokenizer.save_pretrained(out_dir / "model")
@@ -331,7 +477,9 @@ def run(cfg: dict) -> dict:
         elif trainer.is_world_process_zero():
             unwrapped = trainer.accelerator.unwrap_model(trainer.model)
             dtype = torch.bfloat16 if precision == "bf16" and info["device"] == "cuda" else None
-            summary["model_dir"] = str(merge_and_save(unwrapped, tokenizer, out_dir / "model", dtype))
+            summary["model_dir"] = str(
+                merge_and_save(unwrapped, tokenizer, out_dir / "model", dtype)
+            )
     if trainer.is_world_process_zero():
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
@@ -355,9 +503,19 @@ def run_subprocess(cfg: dict, launcher: tuple[str, ...] = (sys.executable,), ech
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "config.yaml"
     path.write_text(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True))
-    env = {**os.environ, "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1"), "TOKENIZERS_PARALLELISM": "false"}
-    proc = subprocess.Popen([*launcher, "-m", "agent_lab.train", "--config", str(path)], cwd=REPO_ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1"),
+        "TOKENIZERS_PARALLELISM": "false",
+    }
+    proc = subprocess.Popen(
+        [*launcher, "-m", "agent_lab.train", "--config", str(path)],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     tail: deque = deque(maxlen=40)
     bar = None
     try:
@@ -371,25 +529,47 @@ def run_subprocess(cfg: dict, launcher: tuple[str, ...] = (sys.executable,), ech
                     bar = tqdm(total=total, desc=Path(cfg["output_dir"]).name, unit="step")
                 bar.total = total
                 bar.update(done - bar.n)
-            elif line.startswith(("{'loss'", "{'train_runtime'", "tuned model", "steps ", "memory plan",
-                                  "resuming", "skipping", "snapshot")):
+            elif line.startswith(
+                (
+                    "{'loss'",
+                    "{'train_runtime'",
+                    "tuned model",
+                    "steps ",
+                    "memory plan",
+                    "resuming",
+                    "skipping",
+                    "snapshot",
+                )
+            ):
                 echo(line.rstrip())
     finally:
         if bar is not None:
             bar.close()
-        if proc.poll() is None:  # the notebook was interrupted: do not leave a training process behind
+        if (
+            proc.poll() is None
+        ):  # the notebook was interrupted: do not leave a training process behind
             proc.kill()
     return json.loads((out_dir / "summary.json").read_text())
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m agent_lab.train", description=__doc__.split("\n")[0])
-    parser.add_argument("--config", action="append", default=[],
-                        help="a YAML training config (configs/train/*.yaml); repeat to layer overrides")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override one config entry")
+    parser = argparse.ArgumentParser(
+        prog="python -m agent_lab.train", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        help="a YAML training config (configs/train/*.yaml); repeat to layer overrides",
+    )
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="override one config entry"
+    )
     parser.add_argument("--deepspeed", help="a DeepSpeed JSON config, e.g. configs/ds_zero3.json")
     parser.add_argument("--output_dir", help="where checkpoints, summary.json and model/ go")
-    parser.add_argument("--local_rank", "--local-rank", type=int, default=-1, help=argparse.SUPPRESS)  # deepspeed
+    parser.add_argument(
+        "--local_rank", "--local-rank", type=int, default=-1, help=argparse.SUPPRESS
+    )  # deepspeed
     args = parser.parse_args(argv)
     try:
         overrides = _parse_set(args.set)
@@ -404,8 +584,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if summary.get("model_dir"):
         print(f"tuned model: {summary['model_dir']}")
-    print(f"steps {summary['global_step']}, train loss {summary['train_loss']:.4f}, "
-          f"{summary['speed']['tokens_per_s']:.0f} real tokens/s, padding {summary['speed']['padding_fraction']:.1%}")
+    print(
+        f"steps {summary['global_step']}, train loss {summary['train_loss']:.4f}, "
+        f"{summary['speed']['tokens_per_s']:.0f} real tokens/s, padding {summary['speed']['padding_fraction']:.1%}"
+    )
     return 0
 
 

@@ -5,6 +5,7 @@
 Prints the wall time of each run, the examples produced (all splits, before mixing) and examples/s,
 and checks the cpu-profile target: a training split of at least 2,000 examples in under 5 minutes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,11 +27,15 @@ def main() -> None:
         times.append(time.perf_counter() - start)
         produced = sum(len(v) for k, v in result.splits.items() if k != "train_mixed")
         train = len(result.splits["train"])
-        print(f"seed {seed}: {times[-1]:6.2f} s  train={train}  all splits={produced}  "
-              f"mixed={len(result.splits['train_mixed'])}  -> {produced / times[-1]:,.0f} examples/s")
+        print(
+            f"seed {seed}: {times[-1]:6.2f} s  train={train}  all splits={produced}  "
+            f"mixed={len(result.splits['train_mixed'])}  -> {produced / times[-1]:,.0f} examples/s"
+        )
     median = statistics.median(times)
     print(f"\nmedian {median:.2f} s, {produced / median:,.0f} examples/s")
-    print(f"target (>= 2,000 training examples in < 300 s): {'met' if train >= 2000 and median < 300 else 'NOT met'}")
+    print(
+        f"target (>= 2,000 training examples in < 300 s): {'met' if train >= 2000 and median < 300 else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 Same prompts, greedy decoding, same token budget; prints the median of the repeats per path and
 their ratio. The server adds HTTP, JSON and its own request handling on top of `generate`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,7 +32,9 @@ def time_server(endpoint, max_tokens: int) -> tuple[float, int]:
     latencies, tokens = [], 0
     for prompt in PROMPTS:
         start = time.perf_counter()
-        reply = endpoint.chat([{"role": "user", "content": prompt}], max_tokens=max_tokens, temperature=0)
+        reply = endpoint.chat(
+            [{"role": "user", "content": prompt}], max_tokens=max_tokens, temperature=0
+        )
         latencies.append(time.perf_counter() - start)
         tokens += reply.usage.completion_tokens
     return sum(latencies), tokens
@@ -40,8 +43,12 @@ def time_server(endpoint, max_tokens: int) -> tuple[float, int]:
 def time_generate(tokenizer, model, max_tokens: int) -> tuple[float, int]:
     total, tokens = 0.0, 0
     for prompt in PROMPTS:
-        ids = tokenizer.apply_chat_template([{"role": "user", "content": prompt}], add_generation_prompt=True,
-                                            return_tensors="pt", return_dict=True)
+        ids = tokenizer.apply_chat_template(
+            [{"role": "user", "content": prompt}],
+            add_generation_prompt=True,
+            return_tensors="pt",
+            return_dict=True,
+        )
         start = time.perf_counter()
         with torch.no_grad():
             out = model.generate(**ids, max_new_tokens=max_tokens, do_sample=False)
@@ -57,8 +64,10 @@ def main() -> None:
     parser.add_argument("--max-tokens", type=int, default=48)
     args = parser.parse_args()
     model_dir = resolve_model(args.model)
-    print(f"model: {model_dir}\nthreads: {torch.get_num_threads()}  prompts: {len(PROMPTS)}  "
-          f"max_tokens: {args.max_tokens}  repeats: {args.repeats}")
+    print(
+        f"model: {model_dir}\nthreads: {torch.get_num_threads()}  prompts: {len(PROMPTS)}  "
+        f"max_tokens: {args.max_tokens}  repeats: {args.repeats}"
+    )
 
     results = {}
     with LocalServer(model_dir) as endpoint:
@@ -66,7 +75,9 @@ def main() -> None:
         results["server"] = [time_server(endpoint, args.max_tokens) for _ in range(args.repeats)]
     tokenizer, model = load_model(model_dir)
     time_generate(tokenizer, model, 4)  # warm-up
-    results["generate"] = [time_generate(tokenizer, model, args.max_tokens) for _ in range(args.repeats)]
+    results["generate"] = [
+        time_generate(tokenizer, model, args.max_tokens) for _ in range(args.repeats)
+    ]
 
     print(f"\n{'path':10s} {'median latency/request (s)':>28s} {'tokens/s':>10s}")
     medians = {}
@@ -76,8 +87,10 @@ def main() -> None:
         medians[path] = (per_request, tps)
         print(f"{path:10s} {per_request:28.2f} {tps:10.1f}")
     ratio = medians["server"][0] / medians["generate"][0]
-    print(f"\nserver / generate latency ratio: {ratio:.2f}x  "
-          f"(tokens/s ratio {medians['server'][1] / medians['generate'][1]:.2f}x)")
+    print(
+        f"\nserver / generate latency ratio: {ratio:.2f}x  "
+        f"(tokens/s ratio {medians['server'][1] / medians['generate'][1]:.2f}x)"
+    )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ in `agent_lab/cost.py` (`CPU_*`) can be refitted on another machine.
 
 A setting is `method batch length lora_dropout [ckpt]`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,7 +23,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 DEFAULT = "lora 1 512 0, lora 1 1024 0, lora 1 2048 0, lora 2 1024 0, lora 1 1024 0.05, lora 2 1024 0 ckpt, full 1 2048 0"
 
 
-def one_setting(model_name: str, method: str, batch: int, length: int, dropout: float, ckpt: bool) -> dict:
+def one_setting(
+    model_name: str, method: str, batch: int, length: int, dropout: float, ckpt: bool
+) -> dict:
     """Run in a child process: three steps, then the figures as one JSON line."""
     import time
 
@@ -31,7 +34,9 @@ def one_setting(model_name: str, method: str, batch: int, length: int, dropout: 
     from agent_lab.sft import labelled_token_losses, load_for_training, peak_rss_bytes
 
     torch.manual_seed(0)
-    _, model, info = load_for_training(model_name, method, {"lora_dropout": dropout}, precision="fp32")
+    _, model, info = load_for_training(
+        model_name, method, {"lora_dropout": dropout}, precision="fp32"
+    )
     if ckpt:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         if method == "lora":
@@ -41,8 +46,12 @@ def one_setting(model_name: str, method: str, batch: int, length: int, dropout: 
     ids = torch.randint(0, model.config.vocab_size - 100, (batch, length))
     labels = ids.clone()
     labels[:, : length // 2] = -100
-    batch_ = {"input_ids": ids, "attention_mask": torch.ones_like(ids), "labels": labels,
-              "weights": torch.ones(batch, length)}
+    batch_ = {
+        "input_ids": ids,
+        "attention_mask": torch.ones_like(ids),
+        "labels": labels,
+        "weights": torch.ones(batch, length),
+    }
     times = []
     for _ in range(3):
         start = time.perf_counter()
@@ -51,8 +60,11 @@ def one_setting(model_name: str, method: str, batch: int, length: int, dropout: 
         optimizer.step()
         optimizer.zero_grad()
         times.append(time.perf_counter() - start)
-    return {"tokens_per_s": batch * length / min(times[1:]), "peak_gb": peak_rss_bytes() / 1e9,
-            "trainable": info["trainable"]}
+    return {
+        "tokens_per_s": batch * length / min(times[1:]),
+        "peak_gb": peak_rss_bytes() / 1e9,
+        "trainable": info["trainable"],
+    }
 
 
 def main() -> None:
@@ -76,14 +88,30 @@ def main() -> None:
         method, batch, length, dropout = text[0], int(text[1]), int(text[2]), float(text[3])
         ckpt = len(text) > 4 and text[4] == "ckpt"
         child = json.dumps([method, batch, length, dropout, ckpt])
-        proc = subprocess.run([sys.executable, __file__, "--child", child] + (["--model", args.model] if args.model
-                                                                               else []),
-                              capture_output=True, text=True, check=True)
+        proc = subprocess.run(
+            [sys.executable, __file__, "--child", child]
+            + (["--model", args.model] if args.model else []),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         got = json.loads(proc.stdout.strip().splitlines()[-1])
-        est = cost.cpu_training_gb(shape, method, length, batch, "fp32", ckpt,
-                                   got["trainable"] if method == "lora" else 0.0, dropout, 0.5)["total"]
-        print(f"{' '.join(text):<28} {got['tokens_per_s']:9.1f} {got['peak_gb']:8.2f} {est:9.2f} "
-              f"{got['peak_gb'] / est:6.2f}", flush=True)
+        est = cost.cpu_training_gb(
+            shape,
+            method,
+            length,
+            batch,
+            "fp32",
+            ckpt,
+            got["trainable"] if method == "lora" else 0.0,
+            dropout,
+            0.5,
+        )["total"]
+        print(
+            f"{' '.join(text):<28} {got['tokens_per_s']:9.1f} {got['peak_gb']:8.2f} {est:9.2f} "
+            f"{got['peak_gb'] / est:6.2f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """Shared test set-up: offline hub, headless plots, and the base model folder (converted once)."""
+
 import os
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -1,29 +1,74 @@
 """BFCL's AST check on hand-made cases, and the shipped public data read back."""
+
 import json
 
 import pytest
 
 from agent_lab import bfcl
 
-FUNCS = [{"name": "calculate_triangle_area", "parameters": {"type": "dict", "properties": {
-    "base": {"type": "integer"}, "height": {"type": "integer"}, "unit": {"type": "string"}, "scale": {"type": "float"}},
-    "required": ["base", "height"]}}]
-TRUTH = [{"calculate_triangle_area": {"base": [10], "height": [5], "unit": ["units", ""], "scale": [1.0, ""]}}]
+FUNCS = [
+    {
+        "name": "calculate_triangle_area",
+        "parameters": {
+            "type": "dict",
+            "properties": {
+                "base": {"type": "integer"},
+                "height": {"type": "integer"},
+                "unit": {"type": "string"},
+                "scale": {"type": "float"},
+            },
+            "required": ["base", "height"],
+        },
+    }
+]
+TRUTH = [
+    {
+        "calculate_triangle_area": {
+            "base": [10],
+            "height": [5],
+            "unit": ["units", ""],
+            "scale": [1.0, ""],
+        }
+    }
+]
 
 
-@pytest.mark.parametrize("name,args,ok,reason", [
-    ("calculate_triangle_area", {"base": 10, "height": 5}, True, ""),
-    ("calculate_triangle_area", {"base": 10, "height": 5, "unit": "Units "}, True, ""),  # case/space-insensitive
-    ("calculate_triangle_area", {"base": 10, "height": 5, "scale": 1}, True, ""),  # int accepted as float
-    ("triangle_area", {"base": 10, "height": 5}, False, "wrong function"),
-    ("calculate_triangle_area", {"base": 10}, False, "missing required parameter 'height'"),
-    ("calculate_triangle_area", {"base": 10, "height": 5, "color": "red"}, False, "unexpected parameter 'color'"),
-    ("calculate_triangle_area", {"base": "10", "height": 5}, False, "str is not integer"),
-    ("calculate_triangle_area", {"base": True, "height": 5}, False, "bool is not integer"),
-    ("calculate_triangle_area", {"base": 12, "height": 5}, False, "12 not among [10]"),
-    ("calculate_triangle_area", {"base": 10, "height": 5, "unit": "cm"}, False, "'cm' not among"),
-    ("calculate_triangle_area", "base=10", False, "not an object"),
-])
+@pytest.mark.parametrize(
+    "name,args,ok,reason",
+    [
+        ("calculate_triangle_area", {"base": 10, "height": 5}, True, ""),
+        (
+            "calculate_triangle_area",
+            {"base": 10, "height": 5, "unit": "Units "},
+            True,
+            "",
+        ),  # case/space-insensitive
+        (
+            "calculate_triangle_area",
+            {"base": 10, "height": 5, "scale": 1},
+            True,
+            "",
+        ),  # int accepted as float
+        ("triangle_area", {"base": 10, "height": 5}, False, "wrong function"),
+        ("calculate_triangle_area", {"base": 10}, False, "missing required parameter 'height'"),
+        (
+            "calculate_triangle_area",
+            {"base": 10, "height": 5, "color": "red"},
+            False,
+            "unexpected parameter 'color'",
+        ),
+        ("calculate_triangle_area", {"base": "10", "height": 5}, False, "str is not integer"),
+        ("calculate_triangle_area", {"base": True, "height": 5}, False, "bool is not integer"),
+        ("calculate_triangle_area", {"base": 12, "height": 5}, False, "12 not among [10]"),
+        (
+            "calculate_triangle_area",
+            {"base": 10, "height": 5, "unit": "cm"},
+            False,
+            "'cm' not among",
+        ),
+        ("calculate_triangle_area", "base=10", False, "not an object"),
+    ],
+)
 def test_ast_check_hand_cases(name, args, ok, reason):
     passed, why = bfcl.ast_check(name, args, FUNCS, TRUTH)
     assert passed is ok and reason in why
@@ -32,15 +77,22 @@ def test_ast_check_hand_cases(name, args, ok, reason):
 def test_optional_only_when_empty_string_is_accepted():
     truth = [{"calculate_triangle_area": {"base": [10], "height": [5], "unit": ["units"]}}]
     assert bfcl.ast_check("calculate_triangle_area", {"base": 10, "height": 5}, FUNCS, truth) == (
-        False, "missing parameter 'unit'")
+        False,
+        "missing parameter 'unit'",
+    )
 
 
 def test_load_cases_reads_and_names_broken_files(tmp_path):
     (tmp_path / "possible_answer").mkdir()
-    case = {"id": "simple_python_0", "question": [[{"role": "user", "content": "area?"}]], "function": FUNCS}
+    case = {
+        "id": "simple_python_0",
+        "question": [[{"role": "user", "content": "area?"}]],
+        "function": FUNCS,
+    }
     (tmp_path / "BFCL_v4_simple_python.json").write_text(json.dumps(case) + "\n")
     (tmp_path / "possible_answer" / "BFCL_v4_simple_python.json").write_text(
-        json.dumps({"id": "simple_python_0", "ground_truth": TRUTH}) + "\n")
+        json.dumps({"id": "simple_python_0", "ground_truth": TRUTH}) + "\n"
+    )
     loaded = bfcl.load_cases("simple_python", directory=tmp_path)
     assert loaded[0]["ground_truth"] == TRUTH
     (tmp_path / "BFCL_v4_multiple.json").write_text(json.dumps(case) + "\n{broken\n")
@@ -52,7 +104,9 @@ def test_load_cases_reads_and_names_broken_files(tmp_path):
         bfcl.load_cases("java", directory=tmp_path)
 
 
-@pytest.mark.skipif(not (bfcl.BFCL_DIR / "BFCL_v4_simple_python.json").is_file(), reason="public BFCL data not here")
+@pytest.mark.skipif(
+    not (bfcl.BFCL_DIR / "BFCL_v4_simple_python.json").is_file(), reason="public BFCL data not here"
+)
 def test_public_ground_truth_passes_its_own_check():
     """Each shipped answer's first non-empty accepted values, as a call, must pass: the check agrees with the data."""
     failures = {}
@@ -60,8 +114,12 @@ def test_public_ground_truth_passes_its_own_check():
         cases = bfcl.load_cases(category)
         assert len(cases) >= 100
         for case in cases:
-            (name, params), = case["ground_truth"][0].items()
-            args = {k: next(a for a in v if a != "") for k, v in params.items() if any(a != "" for a in v)}
+            ((name, params),) = case["ground_truth"][0].items()
+            args = {
+                k: next(a for a in v if a != "")
+                for k, v in params.items()
+                if any(a != "" for a in v)
+            }
             ok, why = bfcl.ast_check(name, args, case["function"], case["ground_truth"])
             if not ok:
                 failures[case["id"]] = why

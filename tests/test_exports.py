@@ -42,16 +42,23 @@ def test_format_shapes(built):
 
 def test_llama_factory_reader_checks_turn_order():
     with pytest.raises(ValueError, match="turn 2"):
-        exports.read_llama_factory({"conversations": [{"from": "human", "value": "q"}, {"from": "human", "value": "x"}]})
+        exports.read_llama_factory(
+            {"conversations": [{"from": "human", "value": "q"}, {"from": "human", "value": "x"}]}
+        )
 
 
 def test_build_reports(built):
     assert built.reports["leaked_test_queries"] == []
     assert built.rejected == []
     mix = built.reports["mix"]
-    assert mix["self_cognition"] == 5 and abs(mix["eta_reached"] - mix["agent"] / (mix["agent"] + mix["general_used"] + 5)) < 1e-9
+    assert (
+        mix["self_cognition"] == 5
+        and abs(mix["eta_reached"] - mix["agent"] / (mix["agent"] + mix["general_used"] + 5)) < 1e-9
+    )
     neg = sum(e["kind"] == "negative" for e in built.splits["train"])
     assert len(built.splits["train"]) == 5 * neg
     assert all(e["template"] != "toolllama" for e in built.splits["train"])
     assert {e["template"] for e in built.splits["test_template"]} == {"toolllama"}
-    assert not any(set(e["tools"]) & {"unit_convert", "github_latest_commit"} for e in built.splits["train"])
+    assert not any(
+        set(e["tools"]) & {"unit_convert", "github_latest_commit"} for e in built.splits["train"]
+    )

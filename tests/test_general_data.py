@@ -25,7 +25,9 @@ def test_mix_reaches_eta_and_adds_self_cognition():
     assert report["general_used"] == 400 and len(mix) == 510
     assert report["eta_reached"] == pytest.approx(100 / 510)
     selfc = [m for m in mix if m["kind"] == "self_cognition"]
-    assert len(selfc) == 10 and all("卡卡罗特" in m["final_answer"] or "陶白白" in m["final_answer"] for m in selfc)
+    assert len(selfc) == 10 and all(
+        "卡卡罗特" in m["final_answer"] or "陶白白" in m["final_answer"] for m in selfc
+    )
     _, r2 = mix_general(agent, eta=1 / 3)
     assert r2["general_used"] == 200
     small, r3 = mix_general(agent, eta=0.2, general=load_general()[:10], max_repeats=2)

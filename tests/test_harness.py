@@ -22,7 +22,9 @@ def test_metrics_round_trip_and_refuse_nan(tmp_path, monkeypatch):
     import numpy as np
 
     monkeypatch.setenv("AGENT_LAB_METRICS_DIR", str(tmp_path))
-    path = harness.save_metrics("99_demo", {"rate": np.float64(0.5), "n": np.int64(3), "d": {"x": [1.0]}}, "smoke")
+    path = harness.save_metrics(
+        "99_demo", {"rate": np.float64(0.5), "n": np.int64(3), "d": {"x": [1.0]}}, "smoke"
+    )
     assert json.loads(path.read_text())["profile"] == "smoke"
     assert harness.load_metrics("99_demo") == {"rate": 0.5, "n": 3, "d": {"x": [1.0]}}
     with pytest.raises(ValueError, match="not finite"):
@@ -51,5 +53,8 @@ def test_tree_peak_sees_a_child_process():
     import sys
 
     with harness.TreePeak(interval=0.05) as peak:
-        subprocess.run([sys.executable, "-c", "x = bytearray(300_000_000); import time; time.sleep(0.5)"], check=True)
+        subprocess.run(
+            [sys.executable, "-c", "x = bytearray(300_000_000); import time; time.sleep(0.5)"],
+            check=True,
+        )
     assert peak.peak > 300_000_000

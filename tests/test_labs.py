@@ -1,4 +1,5 @@
 """Labs (issue 7): student notebooks are generated and current; solutions pass every check; stubs fail cleanly."""
+
 import json
 from pathlib import Path
 
@@ -27,7 +28,9 @@ def test_student_notebooks_are_current():
 def test_student_versions_hide_solutions_and_hidden_tests():
     for path in sorted((labs.LABS / "student").glob("*.ipynb")):
         text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
-        assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text and labs.STUB in text, path.name
+        assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text and labs.STUB in text, (
+            path.name
+        )
 
 
 def test_student_source_by_hand():
@@ -49,12 +52,15 @@ def test_grader_reports_every_outcome(capsys):
 
     def failing():
         assert 1 == 2, "one is not two"
+
     assert not grader.check("assert", failing)
     assert not grader.check("bug", lambda: {}["missing"])
     out = grader.report(save=False)
     assert (out["score"], out["total"], out["passed"], out["checks"]) == (2, 6, 1, 5)
     printed = capsys.readouterr().out
-    assert "not implemented yet" in printed and "one is not two" in printed and "KeyError" in printed
+    assert (
+        "not implemented yet" in printed and "one is not two" in printed and "KeyError" in printed
+    )
 
 
 @pytest.mark.notebook
@@ -93,22 +99,30 @@ def test_batch_grading_is_isolated_and_cannot_be_forged(tmp_path, monkeypatch):
 
     monkeypatch.setenv("OPENAI_API_KEY", "sk-grader-secret-123")
     source = labs.LABS / "source" / "lab01_parse_outputs.ipynb"
-    imports = next(i for i, c in enumerate(source and nbformat.read(source, as_version=4).cells)
-                   if "Grader(" in c.source)
+    imports = next(
+        i
+        for i, c in enumerate(source and nbformat.read(source, as_version=4).cells)
+        if "Grader(" in c.source
+    )
     student_stub = nbformat.read(labs.LABS / "student" / source.name, as_version=4)
     cases = {
         "alice": _solved(source),
         # stops cleanly before any check: must get 0, never the previous student's score
         "bob": _with_cell(_solved(source), imports, "import sys\nsys.exit()"),
         # writes a perfect score file, prints fake PASS lines, reads the environment
-        "mallory": _with_cell(student_stub, imports, (
-            "import json, os, pathlib\n"
-            "p = pathlib.Path(os.environ.get('AGENT_LAB_METRICS_DIR', 'metrics')) / 'labs' / 'lab01_parse_outputs.json'\n"
-            "p.parent.mkdir(parents=True, exist_ok=True)\n"
-            "p.write_text(json.dumps({'metrics': {'score': 99, 'total': 99, 'passed': 9, 'checks': 9}}))\n"
-            "print('PASS  🐢 a Final Answer  [1 pt]')\n"
-            "print('[x] ' + json.dumps({'name': '🐢 a Final Answer', 'passed': True}))\n"
-            "print(dict(os.environ))")),
+        "mallory": _with_cell(
+            student_stub,
+            imports,
+            (
+                "import json, os, pathlib\n"
+                "p = pathlib.Path(os.environ.get('AGENT_LAB_METRICS_DIR', 'metrics')) / 'labs' / 'lab01_parse_outputs.json'\n"
+                "p.parent.mkdir(parents=True, exist_ok=True)\n"
+                "p.write_text(json.dumps({'metrics': {'score': 99, 'total': 99, 'passed': 9, 'checks': 9}}))\n"
+                "print('PASS  🐢 a Final Answer  [1 pt]')\n"
+                "print('[x] ' + json.dumps({'name': '🐢 a Final Answer', 'passed': True}))\n"
+                "print(dict(os.environ))"
+            ),
+        ),
         "loop": _with_cell(_solved(source), imports, "while True:\n    pass"),
     }
     paths = []
@@ -120,8 +134,10 @@ def test_batch_grading_is_isolated_and_cannot_be_forged(tmp_path, monkeypatch):
     edited = _solved(source)  # a student who rewrote a visible check to pass
     for cell in edited.cells:
         if "grader.check(" in cell.source and "solution" not in cell.source.lower():
-            cell.source = cell.source.replace("parse_react(", "(lambda *a: {'arguments': {}, 'answer': '', 'kind': 'x', "
-                                              "'name': ''})(")
+            cell.source = cell.source.replace(
+                "parse_react(",
+                "(lambda *a: {'arguments': {}, 'answer': '', 'kind': 'x', 'name': ''})(",
+            )
             break
     paths.append(tmp_path / "eve" / source.name)
     paths[-1].parent.mkdir()
@@ -131,20 +147,33 @@ def test_batch_grading_is_isolated_and_cannot_be_forged(tmp_path, monkeypatch):
     broken.write_text("{ not a notebook")
     paths.append(broken)
 
-    rows = {Path(r["student"]).parent.name: r for r in lab_grading.grade_batch(paths, tmp_path / "graded", "smoke",
-                                                                              timeout=60)}
+    rows = {
+        Path(r["student"]).parent.name: r
+        for r in lab_grading.grade_batch(paths, tmp_path / "graded", "smoke", timeout=60)
+    }
     expected = lab_grading.expected_checks(nbformat.read(source, as_version=4))
-    assert rows["alice"]["score"] == rows["alice"]["total"] == sum(expected.values()) and not rows["alice"]["failed"]
+    assert (
+        rows["alice"]["score"] == rows["alice"]["total"] == sum(expected.values())
+        and not rows["alice"]["failed"]
+    )
     assert rows["bob"]["score"] == 0 and all("(did not run)" in f for f in rows["bob"]["failed"])
     assert rows["mallory"]["score"] == 0 and not rows["mallory"]["timed_out"]
-    assert rows["eve"]["score"] == rows["eve"]["total"]  # the source's checks were put back: her edit is gone
+    assert (
+        rows["eve"]["score"] == rows["eve"]["total"]
+    )  # the source's checks were put back: her edit is gone
     assert rows["loop"]["timed_out"] and rows["loop"]["score"] == 0
-    assert rows["zed"]["crashed"] and "zed" in rows["zed"]["error"] and "not a readable notebook" in rows["zed"]["error"]
+    assert (
+        rows["zed"]["crashed"]
+        and "zed" in rows["zed"]["error"]
+        and "not a readable notebook" in rows["zed"]["error"]
+    )
     folders = {r["folder"] for r in rows.values()}
     assert len(folders) == len(rows)  # one working folder (and executed copy) per student
     for name in ("alice", "mallory"):
         executed = Path(rows[name]["folder"]) / "executed.ipynb"
-        assert executed.is_file() and "sk-grader-secret-123" not in executed.read_text(encoding="utf-8")
+        assert executed.is_file() and "sk-grader-secret-123" not in executed.read_text(
+            encoding="utf-8"
+        )
     report = json.loads((tmp_path / "graded" / "report.json").read_text())
     assert len(report) == len(paths) and (tmp_path / "graded" / "report.csv").is_file()
 
@@ -153,12 +182,21 @@ def test_expected_checks_and_tagged_results_are_read_statically():
     from agent_lab import lab_grading
 
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell('grader.check("a", lambda: 1, points=2)\ngrader.check("b", f)'),
-                nbformat.v4.new_code_cell("def f(:\n  broken")]
+    nb.cells = [
+        nbformat.v4.new_code_cell('grader.check("a", lambda: 1, points=2)\ngrader.check("b", f)'),
+        nbformat.v4.new_code_cell("def f(:\n  broken"),
+    ]
     assert lab_grading.expected_checks(nb) == {"a": 2.0, "b": 1.0}
     out = nbformat.v4.new_code_cell("")
-    out.outputs = [nbformat.v4.new_output("stream", name="stdout", text=(
-        '[t1] {"name": "a", "passed": true}\n[t2] {"name": "b", "passed": true}\n[t1] not json\n'
-        '[t1] {"name": "b", "passed": "yes"}\n'))]
+    out.outputs = [
+        nbformat.v4.new_output(
+            "stream",
+            name="stdout",
+            text=(
+                '[t1] {"name": "a", "passed": true}\n[t2] {"name": "b", "passed": true}\n[t1] not json\n'
+                '[t1] {"name": "b", "passed": "yes"}\n'
+            ),
+        )
+    ]
     nb.cells.append(out)
     assert lab_grading.tagged_results(nb, "t1") == {"a": True, "b": False}

@@ -1,5 +1,4 @@
 import json
-from pathlib import Path
 
 import pytest
 
@@ -28,11 +27,15 @@ def test_converted_model_generates_and_reuses_cache(base_model_dir):
     assert (base_model_dir / "model.safetensors").stat().st_mtime == mtime
     tok, lm = model.load_model(base_model_dir)
     assert sum(p.numel() for p in lm.parameters()) == pytest.approx(134.5e6, rel=0.01)
-    ids = tok.apply_chat_template([{"role": "user", "content": "Say hello."}], add_generation_prompt=True,
-                                  return_tensors="pt", return_dict=True)
+    ids = tok.apply_chat_template(
+        [{"role": "user", "content": "Say hello."}],
+        add_generation_prompt=True,
+        return_tensors="pt",
+        return_dict=True,
+    )
     with torch.no_grad():
         out = lm.generate(**ids, max_new_tokens=8, do_sample=False)
-    text = tok.decode(out[0, ids["input_ids"].shape[1]:], skip_special_tokens=True)
+    text = tok.decode(out[0, ids["input_ids"].shape[1] :], skip_special_tokens=True)
     assert text.strip(), "the converted model generated nothing"
 
 

@@ -3,6 +3,7 @@
 Each notebook must have a checker in CHECKS below that asserts on its metrics with bounds a broken
 pipeline would fail; a notebook without one fails `test_every_notebook_has_a_checker`.
 """
+
 import ast
 import json
 
@@ -16,7 +17,9 @@ IDS = [p.stem for p in NOTEBOOKS]
 
 
 def parameters_cell(nb):
-    tagged = [c for c in nb.cells if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])]
+    tagged = [
+        c for c in nb.cells if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])
+    ]
     assert len(tagged) == 1, "exactly one code cell tagged 'parameters'"
     return tagged[0]
 
@@ -41,7 +44,9 @@ def test_parameters_cell_is_literal_and_defaults_to_cpu_profile(path):
     defaults = parameter_defaults(nb)
     assert defaults["PROFILE"] == "cpu"
     cpu = harness.notebook_parameters("cpu", path.stem)
-    assert {k: defaults.get(k) for k in cpu} == cpu, "the notebook's defaults must equal configs/cpu.yaml"
+    assert {k: defaults.get(k) for k in cpu} == cpu, (
+        "the notebook's defaults must equal configs/cpu.yaml"
+    )
     for profile in harness.PROFILES:
         unknown = set(harness.notebook_parameters(profile, path.stem)) - set(defaults)
         assert not unknown, f"configs/{profile}.yaml sets parameters the notebook lacks: {unknown}"
@@ -52,7 +57,9 @@ def test_committed_notebook_has_no_outputs(path):
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            assert not cell.outputs and cell.execution_count is None, "strip outputs before committing"
+            assert not cell.outputs and cell.execution_count is None, (
+                "strip outputs before committing"
+            )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -67,6 +74,7 @@ def test_notebook_shape(path):
 
 
 # ---------------------------------------------------------------- smoke runs and their metrics
+
 
 def check_01(m, params):
     assert m["probe_n"] == params["N_PROBE_QUERIES"]
@@ -87,10 +95,20 @@ def check_01(m, params):
 def check_02(m, params):
     assert m["n_tools"] >= 16 and m["n_domains"] >= 6 and m["n_templates"] == 5
     assert m["n_queries"] == params["N_QUERIES"] and m["records"] == 5 * params["N_QUERIES"]
-    assert set(m["per_template"]) == {"react", "modelscope", "autogpt", "toolllama", "chat_template"}
+    assert set(m["per_template"]) == {
+        "react",
+        "modelscope",
+        "autogpt",
+        "toolllama",
+        "chat_template",
+    }
     for name, row in m["per_template"].items():
-        assert 0 <= row["tool_accuracy"] <= row["tool_call_rate"] <= row["format_valid_rate"] <= 1, name
-        assert 250 < row["prompt_tokens"] < 1500, name  # a system prompt with four tools really was rendered
+        assert (
+            0 <= row["tool_accuracy"] <= row["tool_call_rate"] <= row["format_valid_rate"] <= 1
+        ), name
+        assert 250 < row["prompt_tokens"] < 1500, (
+            name
+        )  # a system prompt with four tools really was rendered
     # lenient formats: plain text is a final answer, so prose from the base model is "valid" there
     for name in ("modelscope", "chat_template"):
         row = m["per_template"][name]
@@ -119,22 +137,40 @@ def check_04(m, params):
     assert m["n_train"] == params["N_TRAIN"] and m["n_positive"] == 4 * m["n_negative"]  # exact 4:1
     assert m["leaked_test_queries"] == 0 and m["rejected_rows"] == 0
     assert all(m["exports_round_trip"].values()) and len(m["exports_round_trip"]) == 5
-    assert m["splits"]["test"] > 0 and m["splits"]["test_template"] > 0 and m["splits"]["test_tools"] > 0
+    assert (
+        m["splits"]["test"] > 0
+        and m["splits"]["test_template"] > 0
+        and m["splits"]["test_tools"] > 0
+    )
     assert m["n_tools_called"] >= 14  # every training tool appears (two are held out)
     assert m["balance_intent_max_over_min"] <= 3  # no tool-using intent dwarfs another
     assert m["rationales_added"] >= 2  # the thought-less gold trajectory got its rationales
     flaws = m["constructed_flaws"]
-    assert flaws["kept_r1"] < flaws["kept_r_2_3"] <= flaws["n"]  # the looser threshold lets flawed runs in
+    assert (
+        flaws["kept_r1"] < flaws["kept_r_2_3"] <= flaws["n"]
+    )  # the looser threshold lets flawed runs in
     assert m["jsonl_bad_lines"] == [3, 5]
-    assert abs(m["ms_swift_eta_reached"] - (m["n_train"] / (3 * m["n_train"] + params["N_SELF_COGNITION"]))) < 1e-9
+    assert (
+        abs(
+            m["ms_swift_eta_reached"]
+            - (m["n_train"] / (3 * m["n_train"] + params["N_SELF_COGNITION"]))
+        )
+        < 1e-9
+    )
     mix = m["mix"]
-    assert abs(mix["eta_reached"] - params["ETA"]) < 0.02 and mix["self_cognition"] == params["N_SELF_COGNITION"]
+    assert (
+        abs(mix["eta_reached"] - params["ETA"]) < 0.02
+        and mix["self_cognition"] == params["N_SELF_COGNITION"]
+    )
     assert 100 < m["token_length"]["median"] < m["token_length"]["max"] < 4096
     yields = {y["stage"]: y for y in m["yields"]}
     assert yields["tasks generated"]["kept"] > m["n_train"]
     assert all(0 <= y["kept"] <= y["in"] for y in m["yields"])
     teacher = m["teacher"]
-    assert teacher["n"] == params["N_TEACHER_TASKS"] and 0 <= teacher["kept_r1"] <= teacher["kept_r_2_3"] <= teacher["n"]
+    assert (
+        teacher["n"] == params["N_TEACHER_TASKS"]
+        and 0 <= teacher["kept_r1"] <= teacher["kept_r_2_3"] <= teacher["n"]
+    )
     assert m["review"]["dropped"] + m["review"]["fixed"] + m["review"]["kept"] <= teacher["n"]
 
 
@@ -146,7 +182,9 @@ def check_05(m, params):
     assert m["n_groups"] == params["N_GROUPS"]
     assert m["n_candidates"] == params["N_GROUPS"] * params["CANDIDATES_PER_GROUP"]
     assert m["instances"] == m["n_candidates"] * params["N_FILTER_QUERIES"]
-    assert 0 <= m["instances_kept"] <= m["instances"] and 0 <= m["templates_kept"] <= m["n_candidates"]
+    assert (
+        0 <= m["instances_kept"] <= m["instances"] and 0 <= m["templates_kept"] <= m["n_candidates"]
+    )
     assert 0 <= m["mean_score1"] <= 1 and 0 <= m["mean_score2"] <= 1
 
 
@@ -154,7 +192,10 @@ def check_06(m, params):
     lora, full = m["runs"]["lora"], m["runs"]["full"]
     assert 0 < lora["trainable_share"] < 0.05 and full["trainable_share"] == 1.0
     # LoRA runs its whole schedule; the full-parameter comparison stops at COMPARE_STEPS of the same schedule
-    assert lora["steps"] == params["MAX_STEPS"] and full["steps"] == params["COMPARE_STEPS"] == m["compare_steps"]
+    assert (
+        lora["steps"] == params["MAX_STEPS"]
+        and full["steps"] == params["COMPARE_STEPS"] == m["compare_steps"]
+    )
     assert full["max_steps"] == lora["max_steps"]
     for run in (lora, full):
         assert run["tokens_per_s"] > 0 and run["padding"] < 0.2
@@ -165,42 +206,66 @@ def check_06(m, params):
         assert plan["batch"] * plan["accum"] == params["BATCH_SIZE"] * params["GRAD_ACCUM"]
         assert plan["estimate_gb"] <= params["MEMORY_BUDGET_GB"] or plan["checkpointing"]
     assert m["padding_grouped"] <= m["padding_random"] and 0 < m["trainable_token_share"] < 0.6
-    assert m["intents_lost_to_length"] == []  # MAX_LENGTH must keep every kind of task (the meetings are longest)
+    assert (
+        m["intents_lost_to_length"] == []
+    )  # MAX_LENGTH must keep every kind of task (the meetings are longest)
     assert m["data_files"]["train"] >= m["n_train_examples"] and m["data_files"]["test"] > 0
-    assert len(m["first_step"]) == 4 and {r["n"] for r in m["first_step"].values()} == {params["N_CHECK"]}
+    assert len(m["first_step"]) == 4 and {r["n"] for r in m["first_step"].values()} == {
+        params["N_CHECK"]
+    }
     fp32, bf16 = m["precision_check"]["fp32"], m["precision_check"]["bf16"]
     assert len(fp32) == len(bf16) == params["PRECISION_STEPS"]
     assert max(abs(a - b) for a, b in zip(fp32, bf16)) < 0.1 * max(fp32)
     assert m["served_turns"] >= 1
-    fit = m["gpu_fit"]  # the estimator fits each size within the seeds' configuration; 72B needs all 32 GPUs
-    assert all(f["estimate"] <= f["seeds"] for f in fit.values()) and fit["Qwen-72B"]["estimate"] == 32
+    fit = m[
+        "gpu_fit"
+    ]  # the estimator fits each size within the seeds' configuration; 72B needs all 32 GPUs
+    assert (
+        all(f["estimate"] <= f["seeds"] for f in fit.values()) and fit["Qwen-72B"]["estimate"] == 32
+    )
 
 
 def check_07(m, params):
     sizes, k = m["suite_sizes"], m["compare_steps"]
-    assert sizes["held_out"] == params["N_HELD_OUT"] and 1 <= sizes["hard_negatives"] <= params["N_NEGATIVES"]
+    assert (
+        sizes["held_out"] == params["N_HELD_OUT"]
+        and 1 <= sizes["hard_negatives"] <= params["N_NEGATIVES"]
+    )
     compared = {f"lora@{k}", f"full@{k}"} | ({f"no-mix@{k}"} if params["TRAIN_NO_MIX"] else set())
     assert set(m["models"]) == {"base", "lora"} | compared
     for label, r in m["models"].items():
         s = r["summary"]
-        assert s["held_out"]["n"] == params["N_HELD_OUT"] and 0 <= s["held_out"]["format_valid"] <= 1
+        assert (
+            s["held_out"]["n"] == params["N_HELD_OUT"] and 0 <= s["held_out"]["format_valid"] <= 1
+        )
         assert r["general"]["perplexity"] > 1 and r["n_qa"] == params["N_QA"]
         if label in compared:  # like with like: the comparison models all stopped at the same step
             assert r["steps"] == k and set(s) == set(params["COMPARISON_SUITES"])
         else:
-            assert s["episodes"]["n"] == params["N_EPISODES"] and s["bfcl_simple_python"]["n"] == params["N_BFCL"]
+            assert (
+                s["episodes"]["n"] == params["N_EPISODES"]
+                and s["bfcl_simple_python"]["n"] == params["N_BFCL"]
+            )
             assert 0 <= r["kagent"]["overall"] <= 100
     # the base model does not keep the ReAct format on held-out queries (a parser that passes everything would)
     base_valid = m["models"]["base"]["summary"]["held_out"]["format_valid"]
     assert base_valid < 0.5
     assert max(r["summary"]["held_out"]["format_valid"] for r in m["models"].values()) >= base_valid
-    assert m["seed_table_max_error"] < 0.01 and m["exported_sheet_rows"] == params["N_SHEET"] * len(m["models"])
+    assert m["seed_table_max_error"] < 0.01 and m["exported_sheet_rows"] == params["N_SHEET"] * len(
+        m["models"]
+    )
     assert all(-1 <= h["kappa"] <= 1 for h in m["human"].values())
 
 
-CHECKS = {"01_why_agent_tuning": check_01, "02_agent_prompt_templates": check_02, "03_plan_and_summarize": check_03,
-          "04_building_training_data": check_04, "05_generalization_meta_agent": check_05,
-          "06_training_full_vs_lora": check_06, "07_evaluation": check_07}
+CHECKS = {
+    "01_why_agent_tuning": check_01,
+    "02_agent_prompt_templates": check_02,
+    "03_plan_and_summarize": check_03,
+    "04_building_training_data": check_04,
+    "05_generalization_meta_agent": check_05,
+    "06_training_full_vs_lora": check_06,
+    "07_evaluation": check_07,
+}
 
 
 def test_every_notebook_has_a_checker():
@@ -218,5 +283,7 @@ def test_notebook_runs_in_smoke_profile(path, tmp_path, monkeypatch, base_model_
     metrics = harness.load_metrics(path.stem, tmp_path / "metrics")
     CHECKS[path.stem](metrics, harness.notebook_parameters("smoke", path.stem))
     raw = json.loads(executed.read_text())
-    errors = [o for c in raw["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    errors = [
+        o for c in raw["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"
+    ]
     assert not errors

@@ -3,8 +3,14 @@ from types import SimpleNamespace
 import pytest
 from scripted import ScriptedEndpoint
 
-from agent_lab.probe import load_intro_probe, load_template_queries, probe_summary, run_probe, step_from_message, \
-    tools_for_query
+from agent_lab.probe import (
+    load_intro_probe,
+    load_template_queries,
+    probe_summary,
+    run_probe,
+    step_from_message,
+    tools_for_query,
+)
 from agent_lab.templates import get_template
 from agent_lab.world_data import TOOL_SCHEMAS
 
@@ -26,28 +32,55 @@ def test_tools_for_query_has_expected_tool_and_is_seeded():
 
 
 def test_summary_rates():
-    records = [{"kind": "tool_call", "tool": "a", "expected_tool": "a"},
-               {"kind": "tool_call", "tool": "b", "expected_tool": "a"},
-               {"kind": "final_answer", "tool": "", "expected_tool": "a"},
-               {"kind": "parse_error", "tool": "", "expected_tool": "a"}]
-    assert probe_summary(records) == {"n": 4, "format_valid_rate": 0.75, "tool_call_rate": 0.5, "tool_accuracy": 0.25}
+    records = [
+        {"kind": "tool_call", "tool": "a", "expected_tool": "a"},
+        {"kind": "tool_call", "tool": "b", "expected_tool": "a"},
+        {"kind": "final_answer", "tool": "", "expected_tool": "a"},
+        {"kind": "parse_error", "tool": "", "expected_tool": "a"},
+    ]
+    assert probe_summary(records) == {
+        "n": 4,
+        "format_valid_rate": 0.75,
+        "tool_call_rate": 0.5,
+        "tool_accuracy": 0.25,
+    }
     with pytest.raises(ValueError):
         probe_summary([])
 
 
 def test_run_probe_records_and_stop_strings():
     template = get_template("react")
-    endpoint = ScriptedEndpoint(['Action: web_search\nAction Input: {"text": "x"}', "no format at all"])
+    endpoint = ScriptedEndpoint(
+        ['Action: web_search\nAction Input: {"text": "x"}', "no format at all"]
+    )
     queries = [{"query": "search x", "tool": "web_search"}, {"query": "q2", "tool": "calculator"}]
-    records = run_probe(endpoint, template, queries, tools=[{"function": TOOL_SCHEMAS["web_search"]}], progress=False)
+    records = run_probe(
+        endpoint,
+        template,
+        queries,
+        tools=[{"function": TOOL_SCHEMAS["web_search"]}],
+        progress=False,
+    )
     assert [r["kind"] for r in records] == ["tool_call", "parse_error"]
-    assert endpoint.requests[0][1]["stop"] == ["Observation:"] and endpoint.requests[0][1]["temperature"] == 0
+    assert (
+        endpoint.requests[0][1]["stop"] == ["Observation:"]
+        and endpoint.requests[0][1]["temperature"] == 0
+    )
     assert probe_summary(records)["tool_accuracy"] == 0.5
 
 
 def test_native_tool_calls_are_used_when_present():
-    call = SimpleNamespace(function=SimpleNamespace(name="calculator", arguments='{"expression": "1+1"}'))
-    text, step = step_from_message(get_template("chat_template"), SimpleNamespace(content=None, tool_calls=[call]))
+    call = SimpleNamespace(
+        function=SimpleNamespace(name="calculator", arguments='{"expression": "1+1"}')
+    )
+    text, step = step_from_message(
+        get_template("chat_template"), SimpleNamespace(content=None, tool_calls=[call])
+    )
     assert step.kind == "tool_call" and step.arguments == {"expression": "1+1"}
     bad = SimpleNamespace(function=SimpleNamespace(name="calculator", arguments="{oops"))
-    assert step_from_message(get_template("react"), SimpleNamespace(content="", tool_calls=[bad]))[1].kind == "parse_error"
+    assert (
+        step_from_message(get_template("react"), SimpleNamespace(content="", tool_calls=[bad]))[
+            1
+        ].kind
+        == "parse_error"
+    )

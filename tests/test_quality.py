@@ -20,13 +20,19 @@ def test_examples_are_valid_and_render_every_template(examples):
     assert all(quality.validate_example(ex) == "" for ex in examples)
     assert {ex["template"] for ex in examples} == set(TEMPLATES)
     for ex in examples:
-        assert set(s["name"] for s in ex["steps"]) <= set(ex["tools"])  # the needed tools are offered
+        assert set(s["name"] for s in ex["steps"]) <= set(
+            ex["tools"]
+        )  # the needed tools are offered
         template = get_template(ex["template"])
         assistant = [m["content"] for m in ex["messages"] if m["role"] == "assistant"]
         assert len(assistant) == len(ex["steps"]) + 1
         for text, step in zip(assistant, ex["steps"]):
             parsed = template.parse(text)
-            assert parsed.kind == "tool_call" and parsed.name == step["name"] and parsed.arguments == step["arguments"]
+            assert (
+                parsed.kind == "tool_call"
+                and parsed.name == step["name"]
+                and parsed.arguments == step["arguments"]
+            )
         assert template.parse(assistant[-1]).kind == "final_answer"
 
 
@@ -34,6 +40,7 @@ def test_hard_negatives_are_offered_their_topic_tool():
     import random
 
     from agent_lab.queries import negative_task
+
     task = negative_task("zh", 0, random.Random(0), "n1")  # "{city}今天天气真好。"
     tools = offered_tools(solve(task), random.Random(0), 2)
     assert "get_weather_info" in tools and len(tools) == 3
@@ -47,11 +54,18 @@ def test_validate_jsonl_reports_line_numbers_and_keeps_good_rows(examples):
     rows, bad = quality.validate_jsonl(lines)
     assert len(rows) == 2
     assert [b["line"] for b in bad] == [2, 3, 5]
-    assert "not JSON" in bad[0]["error"] and "messages" in bad[1]["error"] and bad[1]["id"] == broken["id"]
+    assert (
+        "not JSON" in bad[0]["error"]
+        and "messages" in bad[1]["error"]
+        and bad[1]["id"] == broken["id"]
+    )
 
 
 def test_dedupe_exact_and_near(examples):
-    ex = max((e for e in examples if e["lang"] == "en"), key=lambda e: len(e["query"] + e["final_answer"]))
+    ex = max(
+        (e for e in examples if e["lang"] == "en"),
+        key=lambda e: len(e["query"] + e["final_answer"]),
+    )
     copy = json.loads(json.dumps(ex))
     copy["id"] += "-copy"
     copy["query"] = ex["query"].upper() + "!!"  # same after normalisation
@@ -77,13 +91,17 @@ def test_conflicts_same_input_different_output(examples):
 def test_pii_anonymisation():
     counts = {}
     from collections import Counter
+
     counts = Counter()
     text = "Call 13812345678 or mail zhang.san@gmail.com; ID 11010519491231002X. Invite li.na@example.com."
     out = quality.anonymize_text(text, counts)
     assert out == "Call <PHONE> or mail <EMAIL>; ID <ID>. Invite li.na@example.com."
     assert counts == {"PHONE": 1, "EMAIL": 1, "ID": 1}
     # a catalog product code shaped like a mobile number is data, not PII
-    assert quality.anonymize_text("sku 18227073452, call 18227073453") == "sku 18227073452, call <PHONE>"
+    assert (
+        quality.anonymize_text("sku 18227073452, call 18227073453")
+        == "sku 18227073452, call <PHONE>"
+    )
 
 
 def test_balance_report(examples):
@@ -102,7 +120,10 @@ def test_split_has_no_leakage_and_holds_out_tools_and_cities():
     heldout_fams = {t.family for t in parts["test"] if t.family.endswith("/0")}
     assert heldout_fams and not train_fams & heldout_fams
     to_ex = lambda ts: [{"query": t.query} for t in ts]  # noqa: E731
-    assert quality.leaked_queries(to_ex(parts["train"]), to_ex(parts["test"] + parts["test_tools"])) == set()
+    assert (
+        quality.leaked_queries(to_ex(parts["train"]), to_ex(parts["test"] + parts["test_tools"]))
+        == set()
+    )
 
 
 def test_enforce_ratio_is_exact(examples):
@@ -116,19 +137,25 @@ def test_render_messages_for_negative_has_no_tool_turns():
     import random
 
     from agent_lab.queries import negative_task
+
     traj = solve(negative_task("en", 0, random.Random(1), "n2"))
     messages = render_messages(traj, get_template("react"), ["get_weather_info"])
     assert [m["role"] for m in messages] == ["system", "user", "assistant"]
     assert messages[-1]["content"].startswith("Thought: I now know the final answer\nFinal Answer:")
-    ex = build_example(traj, get_template("autogpt"), ["get_weather_info"], "autogpt", "no_tool/en/0")
+    ex = build_example(
+        traj, get_template("autogpt"), ["get_weather_info"], "autogpt", "no_tool/en/0"
+    )
     assert json.loads(ex["messages"][-1]["content"])["command"]["name"] == "finish"
 
 
 def test_cap_per_intent_limits_the_largest_intents(examples):
     from collections import Counter
+
     kept, removed = quality.cap_per_intent(examples, factor=1.0)
     counts = Counter(e["intent"] for e in kept if e["kind"] != "negative")
     before = Counter(e["intent"] for e in examples if e["kind"] != "negative")
     median = sorted(before.values())[len(before) // 2]
     assert max(counts.values()) <= median and removed == len(examples) - len(kept) > 0
-    assert sum(e["kind"] == "negative" for e in kept) == sum(e["kind"] == "negative" for e in examples)
+    assert sum(e["kind"] == "negative" for e in kept) == sum(
+        e["kind"] == "negative" for e in examples
+    )

@@ -45,7 +45,9 @@ def test_oracle_solves_every_task_and_covers_every_tool():
 def test_multi_step_solutions_change_the_world():
     from agent_lab.world import World
 
-    tasks = [t for t in generate_tasks(400, seed=4) if t.intent in ("book_cheapest", "schedule_meeting")]
+    tasks = [
+        t for t in generate_tasks(400, seed=4) if t.intent in ("book_cheapest", "schedule_meeting")
+    ]
     for task in tasks[:10]:
         world = World()
         tr = solve(task, world)

@@ -20,7 +20,9 @@ def test_success_only_from_the_right_final_state(scenario):
 
 def test_wrong_flight_is_not_success():
     world = World(seed=9)
-    flights = world.call("search_flights", {"destination": "Shanghai", "date": "2026-11-27"})["result"]
+    flights = world.call("search_flights", {"destination": "Shanghai", "date": "2026-11-27"})[
+        "result"
+    ]
     priciest = max(flights, key=lambda f: f["price_cny"])
     world.call("book_flight", {"flight_number": priciest["flight_number"], "date": "2026-11-27"})
     assert not get_scenario("flight").check(world, "")

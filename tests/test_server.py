@@ -5,7 +5,9 @@ from agent_lab import server
 
 @pytest.mark.model
 def test_local_server_answers_chat_completion(local_endpoint):
-    reply = local_endpoint.chat([{"role": "user", "content": "What is 2 + 2?"}], max_tokens=8, temperature=0)
+    reply = local_endpoint.chat(
+        [{"role": "user", "content": "What is 2 + 2?"}], max_tokens=8, temperature=0
+    )
     assert reply.choices[0].message.content.strip()
     assert reply.usage.prompt_tokens > 5 and 0 < reply.usage.completion_tokens <= 8
     assert local_endpoint.base_url.startswith("http://127.0.0.1:")
@@ -17,7 +19,11 @@ def test_stop_sequence_cuts_generation(local_endpoint):
     messages = [{"role": "user", "content": "Count from 1 to 20, separated by commas."}]
     full = local_endpoint.chat(messages, max_tokens=40, temperature=0).choices[0].message.content
     assert "5" in full, full
-    cut = local_endpoint.chat(messages, max_tokens=40, temperature=0, stop=["5"]).choices[0].message.content
+    cut = (
+        local_endpoint.chat(messages, max_tokens=40, temperature=0, stop=["5"])
+        .choices[0]
+        .message.content
+    )
     assert len(cut) < len(full) and "6" not in cut
 
 

@@ -1,4 +1,5 @@
 """Batches for SFT: padding and packing, the all-masked guard, and the labelled-only loss against the model's own."""
+
 import pytest
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, TrainingArguments
@@ -7,10 +8,16 @@ from agent_lab.masking import IGNORE, MaskError, encode
 from agent_lab.sft import AgentTrainer, masked_loss
 from agent_lab.sft_data import AgentCollator, encode_examples, padding_fraction
 
-CONV = [{"role": "system", "content": "You call tools."}, {"role": "user", "content": "Weather in Shanghai?"},
-        {"role": "assistant", "content": 'Thought: look it up\nAction: get_weather_info\nAction Input: {"location": "Shanghai"}'},
-        {"role": "user", "content": 'Observation: {"ok": true, "result": {"weather": "sunny"}}'},
-        {"role": "assistant", "content": "Thought: I now know the final answer\nFinal Answer: Sunny."}]
+CONV = [
+    {"role": "system", "content": "You call tools."},
+    {"role": "user", "content": "Weather in Shanghai?"},
+    {
+        "role": "assistant",
+        "content": 'Thought: look it up\nAction: get_weather_info\nAction Input: {"location": "Shanghai"}',
+    },
+    {"role": "user", "content": 'Observation: {"ok": true, "result": {"weather": "sunny"}}'},
+    {"role": "assistant", "content": "Thought: I now know the final answer\nFinal Answer: Sunny."},
+]
 SHORT = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]
 
 
@@ -22,11 +29,15 @@ def tok(base_model_dir):
 @pytest.fixture(scope="module")
 def model(base_model_dir):
     torch.manual_seed(0)
-    return AutoModelForCausalLM.from_pretrained(base_model_dir, dtype=torch.float32, attn_implementation="sdpa").eval()
+    return AutoModelForCausalLM.from_pretrained(
+        base_model_dir, dtype=torch.float32, attn_implementation="sdpa"
+    ).eval()
 
 
 def rows(tok):
-    ds, report = encode_examples(tok, [{"id": "a", "messages": CONV}, {"id": "b", "messages": SHORT}], 512)
+    ds, report = encode_examples(
+        tok, [{"id": "a", "messages": CONV}, {"id": "b", "messages": SHORT}], 512
+    )
     assert report["kept"] == 2 and report["too_long"] == []
     return [ds[0], ds[1]]
 
@@ -34,7 +45,9 @@ def rows(tok):
 def test_encode_examples_drops_and_names_too_long(tok):
     n_short, n_long = len(encode(tok, SHORT).input_ids), len(encode(tok, CONV).input_ids)
     assert n_short < n_long
-    ds, report = encode_examples(tok, [{"id": "long", "messages": CONV}, {"id": "ok", "messages": SHORT}], n_short)
+    ds, report = encode_examples(
+        tok, [{"id": "long", "messages": CONV}, {"id": "ok", "messages": SHORT}], n_short
+    )
     assert report["too_long"] == ["long"] and ds["example_id"] == ["ok"]
     with pytest.raises(MaskError, match="no example fits"):
         encode_examples(tok, [{"id": "long", "messages": CONV}], n_short)
@@ -65,24 +78,40 @@ def test_packed_logits_match_separate_rows(tok, model):
     a, b = rows(tok)
     packed = AgentCollator(tok.pad_token_id, packing=True)([a, b])
     assert packed["input_ids"].shape == (1, len(a["input_ids"]) + len(b["input_ids"]))
-    assert packed["position_ids"][0, len(a["input_ids"])].item() == 0  # restarts for the second example
+    assert (
+        packed["position_ids"][0, len(a["input_ids"])].item() == 0
+    )  # restarts for the second example
     with torch.no_grad():
-        joint = model(input_ids=packed["input_ids"], position_ids=packed["position_ids"], use_cache=False).logits[0]
+        joint = model(
+            input_ids=packed["input_ids"], position_ids=packed["position_ids"], use_cache=False
+        ).logits[0]
         alone_b = model(input_ids=torch.tensor([b["input_ids"]])).logits[0]
-    assert torch.allclose(joint[len(a["input_ids"]):], alone_b, atol=1e-3)  # no attention across examples
+    assert torch.allclose(
+        joint[len(a["input_ids"]) :], alone_b, atol=1e-3
+    )  # no attention across examples
 
 
 def test_labelled_only_loss_equals_the_models_own_loss(tok, model):
     a, b = rows(tok)
     batch = AgentCollator(tok.pad_token_id)([a, b])
-    trainer = AgentTrainer(model=model, args=TrainingArguments(output_dir="/tmp/agent-lab-test", report_to="none",
-                                                               remove_unused_columns=False))
+    trainer = AgentTrainer(
+        model=model,
+        args=TrainingArguments(
+            output_dir="/tmp/agent-lab-test", report_to="none", remove_unused_columns=False
+        ),
+    )
     with torch.no_grad():
         ours = trainer.compute_loss(model, dict(batch)).item()
-        theirs = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], labels=batch["labels"]).loss.item()
+        theirs = model(
+            input_ids=batch["input_ids"],
+            attention_mask=batch["attention_mask"],
+            labels=batch["labels"],
+        ).loss.item()
     assert ours == pytest.approx(theirs, rel=1e-4)
     # the same figure from the evaluation helper, over a two-row "dataset"
-    assert masked_loss(model, [a, b], AgentCollator(tok.pad_token_id), batch_size=2) == pytest.approx(theirs, rel=1e-4)
+    assert masked_loss(
+        model, [a, b], AgentCollator(tok.pad_token_id), batch_size=2
+    ) == pytest.approx(theirs, rel=1e-4)
 
 
 def test_action_weight_doubles_action_tokens_in_the_loss(tok, model):
@@ -92,15 +121,28 @@ def test_action_weight_doubles_action_tokens_in_the_loss(tok, model):
     doubled = [t for t, w in zip(heavy.input_ids, heavy.weights) if w == 2.0]
     assert "get_weather_info" in tok.decode(doubled) and "Sunny" not in tok.decode(doubled)
     col = AgentCollator(tok.pad_token_id)
-    trainer = AgentTrainer(model=model, args=TrainingArguments(output_dir="/tmp/agent-lab-test", report_to="none",
-                                                               remove_unused_columns=False))
-    feats = [{"input_ids": e.input_ids, "labels": e.labels, "weights": e.weights, "example_id": e.example_id}
-             for e in (plain, heavy)]
+    trainer = AgentTrainer(
+        model=model,
+        args=TrainingArguments(
+            output_dir="/tmp/agent-lab-test", report_to="none", remove_unused_columns=False
+        ),
+    )
+    feats = [
+        {
+            "input_ids": e.input_ids,
+            "labels": e.labels,
+            "weights": e.weights,
+            "example_id": e.example_id,
+        }
+        for e in (plain, heavy)
+    ]
     with torch.no_grad():
         loss_plain = trainer.compute_loss(model, col([feats[0]])).item()
         loss_heavy = trainer.compute_loss(model, col([feats[1]])).item()
         logits = model(input_ids=torch.tensor([plain.input_ids])).logits[0, :-1]
-        per_token = torch.nn.functional.cross_entropy(logits, torch.tensor(plain.labels[1:]), reduction="none")
+        per_token = torch.nn.functional.cross_entropy(
+            logits, torch.tensor(plain.labels[1:]), reduction="none"
+        )
         w = torch.tensor(heavy.weights[1:])
     assert loss_heavy == pytest.approx((per_token * w).sum().item() / plain.n_trainable, rel=1e-4)
     assert loss_heavy > loss_plain
@@ -108,7 +150,12 @@ def test_action_weight_doubles_action_tokens_in_the_loss(tok, model):
 
 def test_grouping_by_length_cuts_padding():
     lengths = [200 + (i * 37) % 700 for i in range(400)]
-    assert padding_fraction(lengths, 4, grouped=True) < 0.01 < 0.05 < padding_fraction(lengths, 4, grouped=False)
+    assert (
+        padding_fraction(lengths, 4, grouped=True)
+        < 0.01
+        < 0.05
+        < padding_fraction(lengths, 4, grouped=False)
+    )
 
 
 def test_length_bucket_sampler_covers_every_example_once_per_epoch():
@@ -117,7 +164,9 @@ def test_length_bucket_sampler_covers_every_example_once_per_epoch():
     lengths = [200 + (i * 37) % 700 for i in range(103)]
     sampler = LengthBucketSampler(lengths, 4, seed=1)
     first = list(sampler)
-    assert sorted(first) == list(range(103)) and max(lengths) in [lengths[i] for i in sampler.batches()[0]]
+    assert sorted(first) == list(range(103)) and max(lengths) in [
+        lengths[i] for i in sampler.batches()[0]
+    ]
     sampler.set_epoch(1)
     assert list(sampler) != first and sorted(sampler) == list(range(103))
     sampler.set_epoch(0)
@@ -129,7 +178,25 @@ def test_bucket_batches_survive_the_dataloader_recutting_them():
 
     from agent_lab.sft_data import LengthBucketSampler
 
-    lengths = [48, 60, 61, 69, 165, 167, 169, 171, 182, 625, 424, 435, 332, 336, 256]  # odd count: one short batch
+    lengths = [
+        48,
+        60,
+        61,
+        69,
+        165,
+        167,
+        169,
+        171,
+        182,
+        625,
+        424,
+        435,
+        332,
+        336,
+        256,
+    ]  # odd count: one short batch
     sampler = LengthBucketSampler(lengths, 2, seed=0)
-    loaded = [b.tolist() for b in DataLoader(list(range(len(lengths))), batch_size=2, sampler=sampler)]
+    loaded = [
+        b.tolist() for b in DataLoader(list(range(len(lengths))), batch_size=2, sampler=sampler)
+    ]
     assert loaded == sampler.batches() and len(loaded[-1]) == 1

@@ -6,7 +6,13 @@ from scripted import ScriptedEndpoint
 
 from agent_lab.oracle import solve
 from agent_lab.queries import generate_tasks
-from agent_lab.teachers import add_rationales, apply_review, export_review_sheet, llm_trajectory, reward
+from agent_lab.teachers import (
+    add_rationales,
+    apply_review,
+    export_review_sheet,
+    llm_trajectory,
+    reward,
+)
 from agent_lab.templates import get_template
 from agent_lab.world import World
 
@@ -16,7 +22,14 @@ def task_of(intent, seed=8):
 
 
 def test_oracle_trajectory_earns_full_reward():
-    for intent in ("weather_now", "book_cheapest", "schedule_meeting", "fire_emergency", "no_tool", "calc"):
+    for intent in (
+        "weather_now",
+        "book_cheapest",
+        "schedule_meeting",
+        "fire_emergency",
+        "no_tool",
+        "calc",
+    ):
         task = task_of(intent)
         world = World()
         traj = solve(task, world)
@@ -30,7 +43,9 @@ def test_partial_trajectories_earn_partial_reward():
     traj = solve(task, World())  # the answer text is right, but nothing was booked in *this* world
     world.call(traj.steps[0]["name"], traj.steps[0]["arguments"])  # searched only
     r, parts = reward(task, world, traj, finished=True)
-    assert parts == {"tools": False, "outcome": False, "finished": True} and r == pytest.approx(1 / 3)
+    assert parts == {"tools": False, "outcome": False, "finished": True} and r == pytest.approx(
+        1 / 3
+    )
     negative = task_of("no_tool")
     w2 = World()
     w2.call("web_search", {"text": "weather"})  # a tool where none was needed
@@ -43,14 +58,20 @@ def test_llm_teacher_with_scripted_replies():
     gold = solve(task)
     step = gold.steps[0]
     temp = json.loads(step["observation"])["result"]["current"]["temperature_c"]
-    endpoint = ScriptedEndpoint([
-        f'Action: get_weather_info\nAction Input: {json.dumps(step["arguments"])}',
-        f"Thought: I now know the final answer\nFinal Answer: It is {temp:g} °C.",
-    ])
-    traj, parts = llm_trajectory(endpoint, task, get_template("react"), ["get_weather_info", "web_search"])
+    endpoint = ScriptedEndpoint(
+        [
+            f"Action: get_weather_info\nAction Input: {json.dumps(step['arguments'])}",
+            f"Thought: I now know the final answer\nFinal Answer: It is {temp:g} °C.",
+        ]
+    )
+    traj, parts = llm_trajectory(
+        endpoint, task, get_template("react"), ["get_weather_info", "web_search"]
+    )
     assert traj.source == "llm" and traj.reward == 1.0 and parts["outcome"]
     assert traj.steps[0]["thought"] == ""  # the teacher wrote no thought ...
-    assert add_rationales(traj) == 1 and "weather" in traj.steps[0]["thought"]  # ... CoT completion adds one
+    assert (
+        add_rationales(traj) == 1 and "weather" in traj.steps[0]["thought"]
+    )  # ... CoT completion adds one
 
 
 def test_review_sheet_round_trip(tmp_path):
@@ -58,7 +79,11 @@ def test_review_sheet_round_trip(tmp_path):
     path = export_review_sheet(trajs, tmp_path / "review.csv")
     rows = list(csv.DictReader(open(path, encoding="utf-8")))
     assert [r["id"] for r in rows] == [t.task_id for t in trajs]
-    rows[0]["verdict"], rows[1]["verdict"], rows[1]["corrected_answer"] = "drop", "fix", "Corrected."
+    rows[0]["verdict"], rows[1]["verdict"], rows[1]["corrected_answer"] = (
+        "drop",
+        "fix",
+        "Corrected.",
+    )
     rows[2]["verdict"] = "maybe"
     rows.append({**rows[3], "id": "nope", "verdict": "keep"})
     with open(path, "w", newline="", encoding="utf-8") as f:
@@ -82,6 +107,12 @@ def test_review_sheet_missing_columns(tmp_path):
 @pytest.mark.model
 def test_real_model_as_teacher(local_endpoint):
     task = task_of("weather_now")
-    traj, parts = llm_trajectory(local_endpoint, task, get_template("react"), ["get_weather_info"], max_steps=1,
-                                 max_tokens=24)
+    traj, parts = llm_trajectory(
+        local_endpoint,
+        task,
+        get_template("react"),
+        ["get_weather_info"],
+        max_steps=1,
+        max_tokens=24,
+    )
     assert 0 <= traj.reward <= 1 and set(parts) == {"tools", "outcome", "finished"}

@@ -10,7 +10,11 @@ TOOLS = tool_schemas(["web_search", "fire_alert", "hm_product_info"])
 
 def test_openai_json_is_one_function_object_per_line():
     lines = openai_json(TOOLS).splitlines()
-    assert [json.loads(line)["name"] for line in lines] == ["web_search", "fire_alert", "hm_product_info"]
+    assert [json.loads(line)["name"] for line in lines] == [
+        "web_search",
+        "fire_alert",
+        "hm_product_info",
+    ]
     assert json.loads(lines[0])["parameters"]["required"] == ["text"]
 
 
@@ -22,10 +26,13 @@ def test_autogpt_one_liner_like_the_seed():
 
 def test_msagent_numbered_list_like_the_seed():
     first = msagent(TOOLS).split("\n\n")[0]
-    assert first.startswith("1. web_search: Call this tool to interact with the web_search API. "
-                            "What is the web_search API useful for?")
+    assert first.startswith(
+        "1. web_search: Call this tool to interact with the web_search API. "
+        "What is the web_search API useful for?"
+    )
     assert json.loads(first.split("Parameters: ")[1]) == [
-        {"name": "text", "description": "Search query.", "required": "True"}]
+        {"name": "text", "description": "Search query.", "required": "True"}
+    ]
     assert "Parameters: []" in msagent(TOOLS).split("\n\n")[1]
 
 

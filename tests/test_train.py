@@ -1,4 +1,5 @@
 """The training entry point: configs, a real smoke run, kill-and-resume, LoRA merging, two processes."""
+
 import json
 import os
 import signal
@@ -15,12 +16,23 @@ from agent_lab.paths import REPO_ROOT
 from agent_lab.sft import load_for_training, merge_and_save, pick_attention, pick_precision
 
 RECIPE = ["--config", "configs/train/lora.yaml", "--config", "configs/train/smoke.yaml"]
-ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "2", "TOKENIZERS_PARALLELISM": "false"}
+ENV = {
+    **os.environ,
+    "HF_HUB_OFFLINE": "1",
+    "OMP_NUM_THREADS": "2",
+    "TOKENIZERS_PARALLELISM": "false",
+}
 
 
 def launch(out_dir, *extra, prefix=(sys.executable, "-m", "agent_lab.train")):
-    return subprocess.Popen([*prefix, *RECIPE, "--output_dir", str(out_dir), *extra], cwd=REPO_ROOT, env=ENV,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [*prefix, *RECIPE, "--output_dir", str(out_dir), *extra],
+        cwd=REPO_ROOT,
+        env=ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def finish(proc, timeout=600) -> str:
@@ -34,11 +46,19 @@ def losses(summary) -> dict:
 
 
 def test_config_layers_and_rejects_mistakes(tmp_path):
-    cfg = train.load_config(["configs/train/lora.yaml", "configs/train/smoke.yaml"],
-                            train._parse_set(["training.learning_rate=1e-3", "lora.r=4"]))
-    assert cfg["training"]["learning_rate"] == 1e-3 and cfg["lora"] == {"r": 4, "lora_alpha": 32, "lora_dropout": 0.05,
-                                                                       "target_modules": "all-linear"}
-    assert cfg["training"]["max_grad_norm"] == 0.5 and cfg["max_length"] == 640  # recipe kept, smoke sizes on top
+    cfg = train.load_config(
+        ["configs/train/lora.yaml", "configs/train/smoke.yaml"],
+        train._parse_set(["training.learning_rate=1e-3", "lora.r=4"]),
+    )
+    assert cfg["training"]["learning_rate"] == 1e-3 and cfg["lora"] == {
+        "r": 4,
+        "lora_alpha": 32,
+        "lora_dropout": 0.05,
+        "target_modules": "all-linear",
+    }
+    assert (
+        cfg["training"]["max_grad_norm"] == 0.5 and cfg["max_length"] == 640
+    )  # recipe kept, smoke sizes on top
     with pytest.raises(train.ConfigError, match="unknown config keys"):
         train.load_config([], {"epochs": 3})
     with pytest.raises(train.ConfigError, match="does not exist"):
@@ -49,16 +69,22 @@ def test_config_layers_and_rejects_mistakes(tmp_path):
     bad.write_text('{"id": "a", "messages": []}\n{not json\n')
     with pytest.raises(train.ConfigError, match=r"rows.jsonl:2: not JSON"):
         train.read_rows(bad)
-    assert train.main(["--config", "configs/train/smoke.yaml", "--set", "training.no_such_argument=1"]) == 2
+    assert (
+        train.main(["--config", "configs/train/smoke.yaml", "--set", "training.no_such_argument=1"])
+        == 2
+    )
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"max_length": 0}, "max_length must be a positive"),
-    ({"max_length": "long"}, "max_length must be a positive"),
-    ({"data": {"jsnol": "rows.jsonl"}}, r"unknown keys under data: \['jsnol'\]"),
-    ({"memory_budget_gb": -1}, "memory_budget_gb"),
-    ({"snapshot_steps": [0]}, "snapshot_steps"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"max_length": 0}, "max_length must be a positive"),
+        ({"max_length": "long"}, "max_length must be a positive"),
+        ({"data": {"jsnol": "rows.jsonl"}}, r"unknown keys under data: \['jsnol'\]"),
+        ({"memory_budget_gb": -1}, "memory_budget_gb"),
+        ({"snapshot_steps": [0]}, "snapshot_steps"),
+    ],
+)
 def test_config_mistakes_are_named(overrides, message):
     with pytest.raises(train.ConfigError, match=message):
         train.load_config([], overrides)
@@ -67,7 +93,11 @@ def test_config_mistakes_are_named(overrides, message):
 def test_config_errors_are_one_line_exit_2(tmp_path, capsys):
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
-    for argv in (["--set", "max_length"], ["--set", "data.jsonl=" + str(empty)], ["--set", "max_length=-5"]):
+    for argv in (
+        ["--set", "max_length"],
+        ["--set", "data.jsonl=" + str(empty)],
+        ["--set", "max_length=-5"],
+    ):
         assert train.main(["--config", "configs/train/smoke.yaml", *argv]) == 2
         err = capsys.readouterr().err
         assert err.startswith("config error: ") and err.count("\n") == 1 and "Traceback" not in err
@@ -84,11 +114,16 @@ def test_resume_skips_a_half_written_checkpoint(tmp_path, capsys):
 
 
 def test_hardware_choices_on_this_machine():
-    assert pick_attention() == ("flash_attention_2" if torch.cuda.is_available() and
-                                __import__("importlib").util.find_spec("flash_attn") else "sdpa")
+    assert pick_attention() == (
+        "flash_attention_2"
+        if torch.cuda.is_available() and __import__("importlib").util.find_spec("flash_attn")
+        else "sdpa"
+    )
     from agent_lab.sft import cpu_has_fast_bf16
 
-    if not torch.cuda.is_available():  # CPU: bf16 autocast only where the CPU computes bf16 natively
+    if (
+        not torch.cuda.is_available()
+    ):  # CPU: bf16 autocast only where the CPU computes bf16 natively
         assert pick_precision() == ("bf16" if cpu_has_fast_bf16() else "fp32")
     assert pick_attention("eager") == "eager"
     with pytest.raises(ValueError):
@@ -99,7 +134,9 @@ def test_merged_lora_folder_gives_the_same_logits(tmp_path, base_model_dir):
     torch.manual_seed(0)
     tok, model, info = load_for_training(str(base_model_dir), "lora", {"lora_dropout": 0.0})
     assert 0 < info["trainable"] < 0.05 * info["total"]
-    with torch.no_grad():  # LoRA starts as a no-op (B = 0); perturb it so merging has something to fold in
+    with (
+        torch.no_grad()
+    ):  # LoRA starts as a no-op (B = 0); perturb it so merging has something to fold in
         for name, p in model.named_parameters():
             if "lora_B" in name:
                 p.normal_(0, 0.02)
@@ -123,10 +160,15 @@ def test_smoke_run_writes_summary_and_a_servable_model(tmp_path):
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["global_step"] == 6 and summary["info"]["method"] == "lora"
     assert summary["speed"]["padding_fraction"] < 0.15 and summary["speed"]["tokens_per_s"] > 0
-    assert summary["data"]["kept"] > 0 and summary["data"]["trainable_tokens"] < summary["data"]["tokens"]
+    assert (
+        summary["data"]["kept"] > 0
+        and summary["data"]["trainable_tokens"] < summary["data"]["tokens"]
+    )
     assert summary["eval_after"]["general_loss"] > 0 and summary["eval_before"]["general_loss"] > 0
     model_dir = tmp_path / "model"
-    assert (model_dir / "config.json").is_file() and not (model_dir / "adapter_config.json").exists()
+    assert (model_dir / "config.json").is_file() and not (
+        model_dir / "adapter_config.json"
+    ).exists()
     assert all(v > 0 for v in losses(summary).values())
 
 
@@ -157,11 +199,34 @@ def test_killed_run_resumes_from_its_checkpoint_and_matches(tmp_path):
 def test_two_processes_with_accelerate(tmp_path):
     """Two CPU processes (gloo). In accelerate 1.15 `launch --cpu --num_processes 2` starts ONE process, so the
     multi-process launcher is asked for explicitly (`--multi_gpu`) and the Trainer told to stay on CPU."""
-    accelerate = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
-                  "--num_cpu_threads_per_process", "1",
-                  "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no", "-m", "agent_lab.train"]
-    out = finish(launch(tmp_path, "--set", "training.save_steps=100", "--set", "training.use_cpu=true",
-                        prefix=accelerate))
+    accelerate = [
+        sys.executable,
+        "-m",
+        "accelerate.commands.launch",
+        "--multi_gpu",
+        "--num_processes",
+        "2",
+        "--num_cpu_threads_per_process",
+        "1",
+        "--num_machines",
+        "1",
+        "--mixed_precision",
+        "no",
+        "--dynamo_backend",
+        "no",
+        "-m",
+        "agent_lab.train",
+    ]
+    out = finish(
+        launch(
+            tmp_path,
+            "--set",
+            "training.save_steps=100",
+            "--set",
+            "training.use_cpu=true",
+            prefix=accelerate,
+        )
+    )
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["world_size"] == 2 and summary["global_step"] == 6, out[-2000:]
     # each process saw half the batches: the epoch fraction after 6 steps doubles against one process
@@ -172,9 +237,10 @@ def test_two_processes_with_accelerate(tmp_path):
 
 def test_gradient_checkpointing_still_trains_lora(base_model_dir):
     """Checkpointing recomputes activations in backward; the LoRA weights must still get the same gradients."""
+    from transformers import TrainingArguments
+
     from agent_lab.sft import AgentTrainer
     from agent_lab.sft_data import AgentCollator, encode_examples
-    from transformers import TrainingArguments
 
     grads = {}
     for checkpointing in (False, True):
@@ -185,14 +251,32 @@ def test_gradient_checkpointing_still_trains_lora(base_model_dir):
                 if "lora_B" in name:
                     p.normal_(0, 0.02)
         if checkpointing:
-            model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+            model.gradient_checkpointing_enable(
+                gradient_checkpointing_kwargs={"use_reentrant": False}
+            )
         model.train()
-        ds, _ = encode_examples(tok, [{"id": "x", "messages": [{"role": "user", "content": "Weather in Beijing?"},
-                                                               {"role": "assistant", "content": "Action: get_weather_info"}]}])
-        trainer = AgentTrainer(model=model, args=TrainingArguments(output_dir="/tmp/agent-lab-test", report_to="none",
-                                                                   remove_unused_columns=False))
+        ds, _ = encode_examples(
+            tok,
+            [
+                {
+                    "id": "x",
+                    "messages": [
+                        {"role": "user", "content": "Weather in Beijing?"},
+                        {"role": "assistant", "content": "Action: get_weather_info"},
+                    ],
+                }
+            ],
+        )
+        trainer = AgentTrainer(
+            model=model,
+            args=TrainingArguments(
+                output_dir="/tmp/agent-lab-test", report_to="none", remove_unused_columns=False
+            ),
+        )
         trainer.compute_loss(model, AgentCollator(tok.pad_token_id)([ds[0]])).backward()
-        grads[checkpointing] = torch.cat([p.grad.flatten() for n, p in model.named_parameters() if "lora_A" in n])
+        grads[checkpointing] = torch.cat(
+            [p.grad.flatten() for n, p in model.named_parameters() if "lora_A" in n]
+        )
     assert grads[False].abs().sum() > 0
     assert torch.allclose(grads[False], grads[True], atol=1e-6)
 
