@@ -35,6 +35,7 @@
 - `human_eval`    the 1-5 rubric, annotation CSV, usable rate, Cohen's kappa     -- notebook 07
 - `grading`       the labs' pass/fail checks and scores                          -- labs
 - `labs`          student notebooks from lab sources (`make student`)            -- labs
+- `lab_grading` grading handed-in labs: one process, folder, time limit per student  -- labs
 """
 
 __version__ = "0.1.0"
