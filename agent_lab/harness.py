@@ -97,7 +97,8 @@ def execute_notebook(
     path: Path,
     profile: str,
     out_dir: Path,
-    cell_timeout: int = 4 * 3600,  # a cpu training cell runs for most of an hour; smoke tests pass their own
+    cell_timeout: int = 4
+    * 3600,  # a cpu training cell runs for most of an hour; smoke tests pass their own
     extra: dict | None = None,
     output_name: str | None = None,
 ) -> Path:
