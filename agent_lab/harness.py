@@ -197,7 +197,7 @@ def machine() -> dict:
 
 
 MEASUREMENTS = REPO_ROOT / "docs" / "measurements"
-# notebook 07's headline, as (label, path into its metrics, scale): what course_cpu.json keeps of it
+# notebook 07's held-out headline: course_cpu.json's name -> the key in first_turn_summary
 HEADLINE_KEYS = {
     "format_valid": "format_valid",
     "tool_name": "tool_accuracy",

@@ -81,26 +81,6 @@ def hidden_blocks(source: str) -> str:
     return "\n".join(out)
 
 
-def with_hidden_tests(student_path: Path, source_dir: Path = LABS / "source"):
-    """A student's filled notebook with the source's hidden tests put back at the end of their cells."""
-    import nbformat
-
-    nb = nbformat.read(student_path, as_version=4)
-    source_path = source_dir / Path(student_path).name
-    if not source_path.is_file():
-        raise FileNotFoundError(
-            f"no lab source {source_path} for {student_path} (keep the lab's file name)"
-        )
-    source = nbformat.read(source_path, as_version=4)
-    by_id = {c.get("id"): c for c in source.cells if c.cell_type == "code"}
-    for i, cell in enumerate(nb.cells):
-        ref = by_id.get(cell.get("id")) or (source.cells[i] if i < len(source.cells) else None)
-        blocks = hidden_blocks(ref.source) if ref is not None and ref.cell_type == "code" else ""
-        if blocks and blocks not in cell.source:
-            cell.source = cell.source.rstrip("\n") + "\n" + blocks
-    return nb
-
-
 def make_student(
     source_dir: Path = LABS / "source", student_dir: Path = LABS / "student", check: bool = False
 ) -> list[str]:

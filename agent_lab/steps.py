@@ -63,7 +63,7 @@ def first_object(text: str) -> tuple[str | None, str]:
 def plain_json(value):
     """(value, "") with tuples made lists when `value` is plain JSON, else (None, why): a Python literal can hold
     sets, bytes, tuple keys or non-finite numbers that no JSON renderer can write back."""
-    from agent_lab.world import _not_json
+    from agent_lab.world import json_problem
 
     def lists(v):
         if isinstance(v, (list, tuple)):
@@ -74,7 +74,7 @@ def plain_json(value):
         value = lists(value)
     except RecursionError:
         return None, "nested too deeply"
-    why = _not_json(value)
+    why = json_problem(value)
     return (None, why) if why else (value, "")
 
 

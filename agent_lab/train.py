@@ -268,6 +268,7 @@ def plan_memory(
 ) -> dict:
     """Fit the micro-batch to the memory budget (CPU runs; the GPU estimate is notebook 06's table)."""
     from agent_lab import cost
+    from agent_lab.sft import LORA_RECIPE
 
     budget = memory_budget_gb(cfg["memory_budget_gb"])
     batch, accum = targs["per_device_train_batch_size"], targs["gradient_accumulation_steps"]
@@ -282,7 +283,9 @@ def plan_memory(
             "reason": "no CPU plan (GPU memory: see notebook 06's estimator)",
         }
     shape = cost.shape_of(model)
-    dropout = float({**cfg["lora"]}.get("lora_dropout", 0.05)) if cfg["method"] == "lora" else 0.0
+    dropout = (
+        float({**LORA_RECIPE, **cfg["lora"]}["lora_dropout"]) if cfg["method"] == "lora" else 0.0
+    )
 
     def estimate(micro: int, checkpointing: bool) -> float:
         return cost.cpu_training_gb(

@@ -197,7 +197,7 @@ def _error(kind: str, message: str, **extra) -> dict:
     return {"ok": False, "error": {"type": kind, "message": _clip(message), **extra}}
 
 
-def _not_json(value, path: str = "arguments", depth: int = 0) -> str:
+def json_problem(value, path: str = "arguments", depth: int = 0) -> str:
     """Why `value` is not plain JSON (non-finite numbers, sets, bytes, non-string keys, deep nesting), or ""."""
     if depth > 32:
         return f"{path}: nested too deeply"
@@ -209,13 +209,14 @@ def _not_json(value, path: str = "arguments", depth: int = 0) -> str:
         for k, v in value.items():
             if not isinstance(k, str):
                 return f"{path}: key {_short(k)} is not a string"
-            why = _not_json(v, f"{path}.{k}", depth + 1)
+            why = json_problem(v, f"{path}.{k}", depth + 1)
             if why:
                 return why
         return ""
     if isinstance(value, list):
         return next(
-            (w for i, v in enumerate(value) if (w := _not_json(v, f"{path}[{i}]", depth + 1))), ""
+            (w for i, v in enumerate(value) if (w := json_problem(v, f"{path}[{i}]", depth + 1))),
+            "",
         )
     return f"{path}: a {type(value).__name__} is not a JSON value"
 
@@ -260,7 +261,7 @@ class World:
         return obs
 
     def _checked_call(self, name: str, arguments: dict) -> dict:
-        bad = _not_json(arguments)
+        bad = json_problem(arguments)
         if bad:
             return _error("invalid_arguments", bad)
         schema = TOOL_SCHEMAS[name]["parameters"]
@@ -287,7 +288,7 @@ class World:
             return _error(
                 "internal_error", f"{name} failed on these arguments ({type(exc).__name__}: {exc})"
             )
-        bad = _not_json(result)
+        bad = json_problem(result)
         if bad:
             return _error("tool_error", f"{name} produced a result that is not JSON ({bad})")
         return {"ok": True, "result": result}
