@@ -1,0 +1,147 @@
+"""The tool synthesiser: sound gold calls, true irrelevance, balance, determinism, user schemas."""
+
+from collections import Counter
+
+import jsonschema
+import pytest
+
+from agent_lab import tool_synth as ts
+from agent_lab.quality import validate_example
+from agent_lab.templates import TEMPLATES
+from agent_lab.tool_formats import FORMATS
+
+
+@pytest.fixture(scope="module")
+def cases():
+    return ts.synth_cases(600, seed=3)
+
+
+def test_catalogue_is_large_typed_and_spans_twenty_domains():
+    specs = ts.catalogue_specs()
+    assert len(specs) >= 200
+    assert len({s.domain for s in specs}) >= 20
+    types = Counter(p.schema["type"] for s in specs for p in s.params)
+    assert {"string", "integer", "number", "boolean", "array", "object"} <= set(types)
+    assert any("enum" in p.schema for s in specs for p in s.params)
+    assert any("default" in p.schema and not p.required for s in specs for p in s.params)
+    for spec in specs:  # every schema shown to a model is itself a valid JSON schema
+        for lang in ("en", "zh"):
+            fn = spec.schema(lang)["function"]
+            jsonschema.Draft7Validator.check_schema(fn["parameters"])
+            assert fn["description"]
+
+
+def test_every_gold_call_validates_against_its_schema(cases):
+    problems = [(c["id"], ts.check_case(c)) for c in cases if ts.check_case(c)]
+    assert problems == []
+    calls = [c for c in cases if c["kind"] == "call"]
+    assert all(c["gold"]["name"] in [t["function"]["name"] for t in c["tools"]] for c in calls)
+
+
+def test_check_case_catches_a_wrong_argument_and_a_leaked_tool(cases):
+    call = next(c for c in cases if c["kind"] == "call" and c["gold"]["arguments"])
+    broken = {**call, "gold": {**call["gold"], "arguments": {**call["gold"]["arguments"], "zz": 1}}}
+    tool = next(t for t in call["tools"] if t["function"]["name"] == call["gold"]["name"])
+    tool["function"]["parameters"]["additionalProperties"] = False
+    assert "zz" in ts.check_case(broken)
+    irrelevant = next(c for c in cases if c["kind"] == "irrelevance")
+    source = next(s for s in ts.catalogue_specs() if s.name == irrelevant["source_tool"])
+    leaked = {**irrelevant, "tools": irrelevant["tools"] + [source.schema(irrelevant["lang"])]}
+    assert "answers it" in ts.check_case(leaked)
+
+
+def test_irrelevance_cases_offer_no_tool_that_answers_and_include_near_misses(cases):
+    irrelevant = [c for c in cases if c["kind"] == "irrelevance"]
+    assert 0.1 <= len(irrelevant) / len(cases) <= 0.2
+    for case in irrelevant:
+        offered = [t["function"]["name"] for t in case["tools"]]
+        assert case["gold"] is None and case["source_tool"] not in offered
+    specs = {s.name: s for s in ts.catalogue_specs()}
+    with_near = sum(
+        any(
+            t["function"]["name"]
+            in {n.name for n in ts.near_misses(specs[c["source_tool"]], list(specs.values()))}
+            for t in c["tools"]
+        )
+        for c in irrelevant
+    )
+    assert with_near / len(irrelevant) > 0.9
+
+
+def test_languages_offers_and_verbs_are_balanced(cases):
+    langs = Counter(c["lang"] for c in cases)
+    assert langs["zh"] == round(0.4 * len(cases))
+    assert all(2 <= len(c["tools"]) <= 6 for c in cases)
+    assert set(Counter(len(c["tools"]) for c in cases)) == {2, 3, 4, 5, 6}
+    zh = [c for c in cases if c["lang"] == "zh"]
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in c["query"]) for c in zh)
+    assert all(c["tools"][0]["function"]["description"] for c in zh)
+
+
+def test_same_seed_same_cases_other_seed_other_cases():
+    assert ts.synth_cases(50, seed=7) == ts.synth_cases(50, seed=7)
+    assert ts.synth_cases(50, seed=7) != ts.synth_cases(50, seed=8)
+
+
+def test_values_are_said_in_the_query():
+    """Stated or clearly implied: a date is written out, a weight may be in grams, a currency as words."""
+    rng_cases = ts.synth_cases(300, seed=11)
+    for case in rng_cases:
+        for name, value in (case["gold"] or {}).get("arguments", {}).items():
+            if isinstance(value, str) and name.endswith("_id"):
+                assert value in case["query"], (case["query"], value)
+
+
+def test_cases_render_as_valid_training_examples_in_every_template_and_format(cases):
+    for i, case in enumerate(cases[:60]):
+        template = list(TEMPLATES.values())[i % len(TEMPLATES)]
+        example = ts.case_example(case, template, FORMATS[i % len(FORMATS)])
+        assert validate_example(example) == ""
+        step = template.parse(example["messages"][-1]["content"])
+        if case["gold"]:
+            assert (step.kind, step.name, step.arguments) == (
+                "tool_call",
+                case["gold"]["name"],
+                case["gold"]["arguments"],
+            )
+        else:
+            assert step.kind == "final_answer"
+
+
+def test_a_users_own_schemas_get_cases_and_bad_schemas_are_named():
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": "water_plants",
+                "description": "Water the garden plants",
+                "parameters": {
+                    "type": "object",
+                    "properties": {
+                        "zone": {"type": "string", "enum": ["front", "back"]},
+                        "litres": {"type": "number", "minimum": 1, "maximum": 20},
+                        "start_time": {"type": "string"},
+                        "dry_run": {"type": "boolean"},
+                    },
+                    "required": ["zone", "litres"],
+                },
+            },
+        },
+        {
+            "name": "read_soil_moisture",
+            "description": "Read a soil sensor",
+            "parameters": {
+                "type": "object",
+                "properties": {"sensor_id": {"type": "string"}},
+                "required": ["sensor_id"],
+            },
+        },
+    ]
+    specs = ts.specs_from_schemas(tools)
+    cases = ts.synth_cases(40, seed=0, specs=specs, offered=(1, 2))
+    assert [ts.check_case(c) for c in cases] == [""] * 40
+    assert {c["gold"]["name"] for c in cases if c["gold"]} == {"water_plants", "read_soil_moisture"}
+    with pytest.raises(ValueError, match="tool 0"):
+        ts.specs_from_schemas([{"description": "no name"}])
+    with pytest.raises(ValueError, match="not a JSON schema"):
+        ts.specs_from_schemas([{"name": "x", "parameters": {"type": "objekt"}}])
