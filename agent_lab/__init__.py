@@ -3,7 +3,7 @@
 - `paths`         where things live (cache, build, metrics)                    -- notebook 01
 - `model`         the base model: GGUF in a PyPI package -> HF folder            -- notebook 01
 - `server`        `transformers serve` on loopback, or an external endpoint      -- notebook 01
-- `cost`          the seeds' cost table, time from FLOPs, memory per GPU         -- notebooks 01, 06
+- `cost`          the lecture notes' cost table, time from FLOPs, memory per GPU         -- notebooks 01, 06
 - `probe`         single-turn probes: format validity and tool choice            -- notebooks 01, 02
 - `harness`       papermill profiles, metrics JSON, `make course`                -- every notebook
 - `world`         the simulated tool world (state, validation, tools)            -- notebook 02
@@ -13,7 +13,7 @@
 - `templates`     ReAct, ModelScope, AutoGPT, ToolLLaMA, chat-template tools     -- notebook 02
 - `agent_loop`    multi-step agent runs with full traces                         -- notebook 03
 - `planner`       the two-prompt design: JSON planner + summariser               -- notebook 03
-- `scenarios`     the seeds' weather / meeting / flight tasks and their checks   -- notebook 03
+- `scenarios`     the lecture notes' weather / meeting / flight tasks and their checks   -- notebook 03
 - `queries`       task generation: intents, families, slots, hard negatives      -- notebook 04
 - `oracle`        the oracle teacher: gold trajectories in the world             -- notebook 04
 - `examples`      trajectories rendered as training examples (Query x Tools x Template) -- notebook 04

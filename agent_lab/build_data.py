@@ -46,6 +46,7 @@ class BuildConfig:
     val_share: float = 0.05
     eta: float = ETA_AGENTTUNING  # agent share after mixing general data
     n_self_cognition: int = 0
+    n_synth: int = 0  # synthesised-tool cases (agent_lab.tool_synth) added to train: the Tools axis
     model_name: str = "AgentLab-Smol"
     model_author: str = "Agent Tuning Lab"
 
@@ -100,6 +101,30 @@ def _clean(
     reports.setdefault("conflicts", {})[label] = len(conflicts)
     yields.append({"stage": f"{label}: conflict-free", "in": len(deduped), "kept": len(kept)})
     return kept
+
+
+def synth_examples(cfg: BuildConfig, templates: list[str], rejected: list[dict]) -> list[dict]:
+    """`cfg.n_synth` first-turn examples over the synthesised tool catalogue, each in a sampled training
+    template and description format; a case that fails its schema check or cannot be rendered is rejected."""
+    from agent_lab.tool_synth import case_example, check_case, synth_cases
+
+    rng = random.Random(cfg.seed + 5)
+    out = []
+    for case in synth_cases(cfg.n_synth, seed=cfg.seed + 5, zh_share=cfg.zh_share):
+        problem = check_case(case)
+        if not problem:
+            try:
+                example = case_example(
+                    case, TEMPLATES[rng.choice(templates)], rng.choice(cfg.formats)
+                )
+                problem = quality.validate_example(example)
+            except ValueError as exc:
+                problem = str(exc)
+        if problem:
+            rejected.append({"id": case["id"], "split": "synth", "error": problem})
+        else:
+            out.append(example)
+    return out
 
 
 def build(cfg: BuildConfig = BuildConfig()) -> BuildResult:
@@ -168,6 +193,17 @@ def build(cfg: BuildConfig = BuildConfig()) -> BuildResult:
             "kept": len(train),
         }
     )
+    if cfg.n_synth:
+        synth = synth_examples(cfg, train_templates, rejected)
+        yields.append(
+            {
+                "stage": "synthesised tools: schema-checked cases",
+                "in": cfg.n_synth,
+                "kept": len(synth),
+            }
+        )
+        train = train + synth
+        random.Random(cfg.seed + 7).shuffle(train)
     test = _clean(
         render(parts["test"], train_templates, train_pool, cfg.seed + 1),
         cfg,

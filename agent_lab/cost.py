@@ -1,10 +1,10 @@
-"""Training cost: the seeds' reference table, and what it implies about throughput and utilisation.
+"""Training cost: the lecture notes' reference table, and what it implies about throughput and utilisation.
 
 Introduced in notebook 01 (`01_why_agent_tuning`); notebook 06 extends it with memory estimates.
 
-The seeds' table (HF Trainer + DeepSpeed ZeRO-3, max_len 4096, FlashAttention, bf16, batch 1,
+The lecture notes' table (HF Trainer + DeepSpeed ZeRO-3, max_len 4096, FlashAttention, bf16, batch 1,
 AdamW) gives GPUs, tokens, epochs and hours; cost is price x GPUs x hours. From the same inputs we
-derive what the seeds leave implicit: tokens processed per second per GPU, and the model-FLOPs
+derive what the lecture notes leave implicit: tokens processed per second per GPU, and the model-FLOPs
 utilisation (MFU) that implies, using the usual 6 x parameters FLOPs per trained token.
 """
 
@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-A100_YUAN_PER_HOUR = 34.742  # the seeds' rental price of one A100-80G for an hour
+A100_YUAN_PER_HOUR = 34.742  # the lecture notes' rental price of one A100-80G for an hour
 A100_BF16_PEAK_FLOPS = 312e12  # dense bf16 tensor-core peak of an A100
 
 
 @dataclass(frozen=True)
 class TrainingRun:
-    """One row of the seeds' table: a full-parameter run of a model of `params` parameters."""
+    """One row of the lecture notes' table: a full-parameter run of a model of `params` parameters."""
 
     model: str
     params: float
@@ -37,7 +37,7 @@ class TrainingRun:
         return self.gpus * self.hours
 
 
-# The seeds' reference configurations (470M tokens; 7B/14B/72B full-parameter on A100-80G).
+# The lecture notes' reference configurations (470M tokens; 7B/14B/72B full-parameter on A100-80G).
 SEED_RUNS = (
     TrainingRun("7B", 7e9, gpus=4, tokens=470e6, epochs=5, hours_per_epoch=25),
     TrainingRun("14B", 14e9, gpus=8, tokens=470e6, epochs=4, hours_per_epoch=24),
@@ -46,7 +46,7 @@ SEED_RUNS = (
 
 
 def cost_yuan(run: TrainingRun, price_per_gpu_hour: float = A100_YUAN_PER_HOUR) -> float:
-    """price x GPUs x total hours, rounded to 0.1 yuan as in the seeds."""
+    """price x GPUs x total hours, rounded to 0.1 yuan as in the lecture notes."""
     return round(price_per_gpu_hour * run.gpus * run.hours, 1)
 
 
@@ -73,7 +73,7 @@ def estimated_hours(
 
 
 def cost_table(runs=SEED_RUNS, price_per_gpu_hour: float = A100_YUAN_PER_HOUR) -> list[dict]:
-    """The seeds' table with the derived columns, one dict per row."""
+    """The lecture notes' table with the derived columns, one dict per row."""
     return [
         {
             "model": r.model,

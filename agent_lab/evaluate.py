@@ -6,7 +6,7 @@ Every suite generates greedily in batches through `agent_lab.generate.generate_b
 row per item, so a table can always be traced back to the replies behind it.
 
 - `first_turn_rows`: ask the query (system + user) and score the first turn: format-valid, the right
-  tool (EM), the full call (name and every argument, values normalised), argument F1, the seeds'
+  tool (EM), the full call (name and every argument, values normalised), argument F1, the lecture notes'
   EM + lambda * ROUGE-L with the Thought as the task description, and -- for a query that needs no
   tool -- whether the model answered directly (hard negatives).
 - `concluding_rows`: give the gold history (every call and observation) and score the final answer
@@ -71,7 +71,7 @@ def score_first_turn(
     args = scoring.arg_scores(gold["arguments"], step.arguments if called else {})
     row["arg_f1"] = args["f1"] if row["tool_ok"] else 0.0
     row["call_ok"] = row["tool_ok"] and args["exact"] == 1.0
-    row["seed_score"] = scoring.seed_score(
+    row["em_rouge_score"] = scoring.em_rouge_score(
         gold["name"], step.name if called else "", gold.get("thought", ""), step.thought, lam
     ) / (1 + lam)
     return row
@@ -114,7 +114,7 @@ def first_turn_summary(rows: list[dict]) -> dict:
         "tool_accuracy": scoring.share(rows, "tool_ok"),
         "call_accuracy": scoring.share(rows, "call_ok"),
         "arg_f1": scoring.share(rows, "arg_f1"),
-        "seed_score": scoring.share(rows, "seed_score"),
+        "em_rouge_score": scoring.share(rows, "em_rouge_score"),
         "hard_negative_accuracy": scoring.share(rows, "no_tool_ok"),
         "in_offer": scoring.share(rows, "in_offer"),
     }
@@ -236,7 +236,8 @@ def bfcl_rows(
     tool_format: str = "autogpt",
     gen: GenConfig = GenConfig(),
 ) -> list[dict]:
-    """BFCL cases in the model's own template. simple_python / multiple: AST check; irrelevance: pass = no call."""
+    """BFCL cases in the model's own template. simple_python / multiple: AST check; irrelevance: pass =
+    a reply that parses and calls no tool. A reply that does not parse fails in every category."""
     cases = bfcl.load_cases(category, limit)
     template = get_template(template_name)
     conversations = [
@@ -249,7 +250,11 @@ def bfcl_rows(
     rows = []
     for case, reply in zip(cases, _replies(model, tokenizer, conversations, template, gen)):
         step = template.parse(reply)
-        if category == "irrelevance":
+        if (
+            not step.valid
+        ):  # a reply that does not parse fails, in irrelevance too (never an abstention)
+            ok, reason = False, f"parse error: {step.error}"
+        elif category == "irrelevance":
             ok, reason = (
                 step.kind != "tool_call",
                 "called a tool" if step.kind == "tool_call" else "",
@@ -270,7 +275,7 @@ def bfcl_rows(
 def kagent_dimensions(first: list[dict], concluding: list[dict], episodes: list[dict]) -> dict:
     """The five dimensions in [0, 100] and their weighted overall.
 
-    planning: LCS F1 of called vs gold tool sequences over multi-step runs; tool-use: the seeds' normalised
+    planning: LCS F1 of called vs gold tool sequences over multi-step runs; tool-use: the lecture notes' normalised
     EM + lambda * ROUGE-L over first turns that need a tool; reflection: success rate of recovery runs (the
     first call fails and the model must recover); concluding: ROUGE-L of final answers given the gold history;
     profile: share of first turns that keep to the prompt (valid format, and only offered tools).
@@ -280,7 +285,7 @@ def kagent_dimensions(first: list[dict], concluding: list[dict], episodes: list[
     profile = [float(r["valid"] and r["in_offer"]) for r in first]
     dims = {
         "planning": scoring.share(multi, "planning"),
-        "tool_use": scoring.share(first, "seed_score"),
+        "tool_use": scoring.share(first, "em_rouge_score"),
         "reflection": scoring.share(recovery, "success"),
         "concluding": scoring.share(concluding, "rouge_l"),
         "profile": sum(profile) / len(profile) if profile else None,

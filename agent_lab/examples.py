@@ -2,7 +2,7 @@
 
 Introduced in notebook 04 (`04_building_training_data`); notebook 05 studies the diversity axes.
 
-Each example samples the three axes of the seeds' diversity recipe -- Query x Tools x Template:
+Each example samples the three axes of the lecture notes' diversity recipe -- Query x Tools x Template:
 the tools offered are the ones the gold solution needs plus seeded distractors (for a hard
 negative, an on-topic tool it must *not* call), described in one of the three formats, inside one
 of the templates. An example is one flat JSON-able dict (`EXAMPLE_SCHEMA` in `agent_lab.quality`).

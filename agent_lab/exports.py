@@ -6,7 +6,7 @@ Each writer has a reader that turns its format back into the same `core` view --
 (name, arguments), observations, final answer -- so tests can prove every export round-trips.
 Formats without a place for thoughts (ms-swift's `tool_call`, LLaMA-Factory's `function_call`,
 OpenAI's `tool_calls`) keep the calls and drop the thoughts; ms-agent keeps them inside the
-assistant turn, with the observations, exactly as the seeds show.
+assistant turn, with the observations, exactly as the lecture notes show.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def to_llama_factory(example: dict) -> dict:
 
 
 def to_ms_agent(example: dict) -> dict:
-    """The ms-agent `conversations` shown in the seeds: ReAct system prompt, observations inside the assistant turn."""
+    """The ms-agent `conversations` shown in the ms-swift best practice: ReAct system prompt, observations inside the assistant turn."""
     react = get_template("react")
     parts = []
     for s in example["steps"]:

@@ -1,6 +1,6 @@
 """General ability before and after agent tuning: perplexity on held-out text and a small QA set.
 
-Introduced in notebook 07 (`07_evaluation`): the forgetting the seeds warn about, measured.
+Introduced in notebook 07 (`07_evaluation`): the forgetting the lecture notes warn about, measured.
 
 - `perplexity`: exp of the mean loss per response token on conversations no model was trained on
   (the last hand-written general examples; `agent_lab.train.GENERAL_HELD_OUT`).

@@ -1,4 +1,4 @@
-"""Human evaluation: the seeds' 1-5 rubric, an annotation sheet as CSV, aggregation and Cohen's kappa.
+"""Human evaluation: the lecture notes' 1-5 rubric, an annotation sheet as CSV, aggregation and Cohen's kappa.
 
 Introduced in notebook 07 (`07_evaluation`).
 

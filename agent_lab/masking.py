@@ -6,7 +6,7 @@ The conversation is rendered with the model's own chat template. The text of eac
 (with its end-of-turn marker, so the model learns to stop) is found by rendering the conversation up
 to that turn, with and without it; everything else -- system, user, tool results -- gets label -100.
 Inside an assistant turn, the text after `Observation:` (the ms-agent layout, where tool results sit
-in the assistant's own turn) is masked too, as the seeds require. Optional ms-swift-style loss
+in the assistant's own turn) is masked too, as the ms-swift best practice requires. Optional ms-swift-style loss
 weights give `Action:` / `Action Input:` lines weight 2. Labels are built explicitly: masking by the
 pad id would also remove `<|im_end|>`, which SmolLM2 uses as its pad token.
 """

@@ -5,7 +5,7 @@ Introduced in notebook 05 (`05_generalization_meta_agent`).
 Every agent prompt can be cut into the same six sections. Candidates are composed from section
 variants -- combinatorially by default, or written by an LLM from a Meta-Agent prompt seeded with a
 group of similar queries when a GPT-4-class endpoint is configured. A candidate whose text lacks a
-key section is discarded at once. The rest are filtered as the seeds describe: the same queries go
+key section is discarded at once. The rest are filtered as the lecture notes describe: the same queries go
 into the candidate and a benchmark template (ReAct, ToolLLaMA), a judge scores both responses, an
 instance survives if score2 - score1 > eps, and a template survives if its mean score passes a
 threshold. The <Format> section decides the reply format, so every candidate has a working parser.
@@ -199,7 +199,7 @@ def filter_candidates(
     max_tokens: int = 64,
     judge=None,
 ) -> FilterResult:
-    """The seeds' filter. `items`: [{"query", "tools" (schemas), "gold": Step}].
+    """The lecture notes' filter. `items`: [{"query", "tools" (schemas), "gold": Step}].
 
     `judge(step, text, gold_step, gold_text) -> [0, 1]` defaults to the automatic judge.
     """

@@ -1,4 +1,4 @@
-"""The seeds' two-prompt agent: a planning prompt that emits one JSON command, and a summarising prompt.
+"""The lecture notes' two-prompt agent: a planning prompt that emits one JSON command, and a summarising prompt.
 
 Introduced in notebook 03 (`03_plan_and_summarize`).
 

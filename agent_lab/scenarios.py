@@ -1,4 +1,4 @@
-"""The seeds' multi-step scenarios, each with a success check on the world's final state.
+"""The lecture notes' multi-step scenarios, each with a success check on the world's final state.
 
 Introduced in notebook 03 (`03_plan_and_summarize`); evaluation (07) reuses them.
 

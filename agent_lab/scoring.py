@@ -1,9 +1,9 @@
-"""Automatic scores with pinned formulas: the seeds' EM + lambda * ROUGE-L, argument matching, KAgentBench.
+"""Automatic scores with pinned formulas: the lecture notes' EM + lambda * ROUGE-L, argument matching, KAgentBench.
 
 Introduced in notebook 05 (`05_generalization_meta_agent`, ROUGE-L and the template judge); notebook 07
 (`07_evaluation`) adds the rest. Every formula here is unit-tested on hand-computed examples.
 
-- `seed_score`: EM(tool name) + lambda * ROUGE-L(task description), in [0, 1 + lambda] (the seeds' formula).
+- `em_rouge_score`: EM(tool name) + lambda * ROUGE-L(task description), in [0, 1 + lambda] (the lecture notes' formula).
 - `arg_scores`: per-argument precision / recall / F1 and exact match, after `normalize_value`
   (case and spaces, numbers as numbers, a date phrase and its YYYY-MM-DD as the same day).
 - `sequence_f1`: LCS F1 of two tool-name sequences (the planning score of a multi-step run).
@@ -13,6 +13,7 @@ Introduced in notebook 05 (`05_generalization_meta_agent`, ROUGE-L and the templ
 
 from __future__ import annotations
 
+import math
 import re
 
 from rouge_score import rouge_scorer
@@ -43,7 +44,9 @@ def auto_judge(step, text: str, gold_step, gold_text: str) -> float:
     return 0.5 * float(same) + 0.5 * rouge_l(gold_text, text)
 
 
-LAMBDA = 1.0  # the seeds leave lambda open; 1.0 weighs the description as much as the tool name
+LAMBDA = (
+    1.0  # the lecture notes leave lambda open; 1.0 weighs the description as much as the tool name
+)
 KAGENT_WEIGHTS = {
     "planning": 0.25,
     "tool_use": 0.35,
@@ -53,10 +56,10 @@ KAGENT_WEIGHTS = {
 }
 
 
-def seed_score(
+def em_rouge_score(
     gold_name: str, pred_name: str, gold_desc: str, pred_desc: str, lam: float = LAMBDA
 ) -> float:
-    """The seeds' Score = EM(T_gold, T_pred) + lambda * ROUGE-L(D_gold, D_pred); EM is exact (0 or 1)."""
+    """The lecture notes' Score = EM(T_gold, T_pred) + lambda * ROUGE-L(D_gold, D_pred); EM is exact (0 or 1)."""
     return float(gold_name == pred_name) + lam * rouge_l(gold_desc, pred_desc)
 
 
@@ -137,3 +140,13 @@ def share(rows: list[dict], key: str) -> float | None:
     """Mean of a 0/1 (or [0, 1]) field over the rows that have it; None when no row has it."""
     values = [float(r[key]) for r in rows if r.get(key) is not None]
     return sum(values) / len(values) if values else None
+
+
+def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval of a proportion (95 % for z = 1.96); (0, 1) when n is 0."""
+    if n <= 0:
+        return 0.0, 1.0
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)

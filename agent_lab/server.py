@@ -3,7 +3,7 @@
 Introduced in notebook 01 (`01_why_agent_tuning`).
 
 `get_endpoint()` is what notebooks call. With `OPENAI_BASE_URL` set (and `OPENAI_API_KEY`,
-and the model name in `OPENAI_MODEL`) it returns a client for that endpoint -- the seeds'
+and the model name in `OPENAI_MODEL`) it returns a client for that endpoint -- the lecture notes'
 "GPT-4-class teacher". Otherwise it starts `transformers serve <folder>` on 127.0.0.1 at a free
 port, waits for `/health`, and returns a client for it. The server is shared by every cell of a
 notebook (one per model folder per process) and stopped at interpreter exit. Its log goes to

@@ -25,7 +25,7 @@ from transformers import Trainer, TrainerCallback
 from agent_lab.masking import IGNORE
 
 LORA_RECIPE = {"r": 8, "lora_alpha": 32, "lora_dropout": 0.05, "target_modules": "all-linear"}
-# `lora: {embeddings: true}` adds the input embeddings to the adapted modules (the seeds' "optional embeddings")
+# `lora: {embeddings: true}` adds the input embeddings to the adapted modules (the lecture notes' "optional embeddings")
 
 
 def pick_attention(requested: str = "auto") -> str:

@@ -81,7 +81,7 @@ class Template:
 
 
 class ReAct(Template):
-    """The ReAct format in the ms-agent wording shown in the seeds."""
+    """The ReAct format in the ms-agent wording shown in the ms-swift best practice."""
 
     name = "react"
     stop = ("Observation:",)

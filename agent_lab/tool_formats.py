@@ -1,4 +1,4 @@
-"""Tool descriptions in the three formats the seeds contrast.
+"""Tool descriptions in the three formats the lecture notes contrast.
 
 Introduced in notebook 02 (`02_agent_prompt_templates`); notebook 05 samples among them.
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import jsonschema
 
 from agent_lab.tool_catalogue import DOMAINS, FIELDS, POOLS, VERBS
+from agent_lab.world_data import TOOL_SCHEMAS
 
 EN_NUMBERS = "zero one two three four five six seven eight nine ten eleven twelve".split()
 ZH_NUMBERS = "零 一 两 三 四 五 六 七 八 九 十 十一 十二".split()
@@ -155,6 +156,9 @@ def catalogue_specs() -> list[ToolSpec]:
     names = [s.name for s in specs]
     if len(set(names)) != len(names):
         raise ValueError("duplicate tool names in the catalogue")
+    clash = sorted(set(names) & set(TOOL_SCHEMAS))
+    if clash:  # one name, two schemas in one training set would teach a contradiction
+        raise ValueError(f"catalogue tools {clash} share a name with the simulated world's tools")
     return specs
 
 

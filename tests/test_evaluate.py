@@ -14,19 +14,19 @@ from agent_lab.steps import Step
 from agent_lab.world import World
 
 
-def test_seed_score_is_em_plus_lambda_rouge():
+def test_em_rouge_score_is_em_plus_lambda_rouge():
     # "check weather beijing" vs "check the weather in beijing": LCS 3, P = 3/3, R = 3/5 -> F1 = 0.75
     assert scoring.rouge_l(
         "check the weather in beijing", "check weather beijing"
     ) == pytest.approx(0.75)
-    assert scoring.seed_score(
+    assert scoring.em_rouge_score(
         "get_weather_info",
         "get_weather_info",
         "check the weather in beijing",
         "check weather beijing",
         lam=0.5,
     ) == pytest.approx(1 + 0.5 * 0.75)
-    assert scoring.seed_score(
+    assert scoring.em_rouge_score(
         "get_weather_info", "web_search", "a b", "a b", lam=1.0
     ) == pytest.approx(1.0)
 
@@ -75,7 +75,7 @@ def test_sequence_f1_by_hand():
         (37.27, 52.97, 37.00, 48.01, 41.83, 45.34),
     ],
 )
-def test_kagent_overall_reproduces_the_seed_table(row):
+def test_kagent_overall_reproduces_the_lecture_notes_table(row):
     dims = dict(zip(["planning", "tool_use", "reflection", "concluding", "profile"], row[:5]))
     assert scoring.kagent_overall(dims) == pytest.approx(row[5], abs=0.006)
 
@@ -103,7 +103,10 @@ def test_first_turn_scoring_and_summary():
         offered,
     )
     assert (
-        right["tool_ok"] and right["call_ok"] and right["seed_score"] == 1.0 and right["in_offer"]
+        right["tool_ok"]
+        and right["call_ok"]
+        and right["em_rouge_score"] == 1.0
+        and right["in_offer"]
     )
     wrong_args = score_first_turn(
         Step("tool_call", name="search_flights", arguments={"destination": "Beijing"}),
@@ -148,8 +151,8 @@ def test_success_is_read_from_the_final_state():
 
 def test_kagent_dimensions_from_rows():
     first = [
-        {"valid": True, "in_offer": True, "seed_score": 1.0},
-        {"valid": True, "in_offer": False, "seed_score": 0.0},
+        {"valid": True, "in_offer": True, "em_rouge_score": 1.0},
+        {"valid": True, "in_offer": False, "em_rouge_score": 0.0},
         {"valid": False, "in_offer": True},
     ]
     episodes = [

@@ -145,3 +145,16 @@ def test_a_users_own_schemas_get_cases_and_bad_schemas_are_named():
         ts.specs_from_schemas([{"description": "no name"}])
     with pytest.raises(ValueError, match="not a JSON schema"):
         ts.specs_from_schemas([{"name": "x", "parameters": {"type": "objekt"}}])
+
+
+def test_the_pipeline_adds_synthesised_tool_examples_in_the_training_templates():
+    from agent_lab.build_data import BuildConfig, build
+
+    cfg = BuildConfig(n_train=40, n_synth=30, templates=("react", "modelscope"), seed=2)
+    result = build(cfg)
+    synth = [e for e in result.splits["train"] if e["source"] == "synth"]
+    assert len(synth) == 30 and {e["template"] for e in synth} <= {"react", "modelscope"}
+    assert any(y["stage"].startswith("synthesised tools") for y in result.yields)
+    assert not [r for r in result.rejected if r["split"] == "synth"]
+    world = {t["name"] for e in result.splits["test"] for t in [{"name": n} for n in e["tools"]]}
+    assert world.isdisjoint(n for e in synth for n in e["tools"])  # no world tool is synthesised
