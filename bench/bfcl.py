@@ -1,0 +1,139 @@
+"""Generalisation bench: a model folder on all of BFCL simple_python, multiple and irrelevance, plus
+the course's held-out template, held-out tools and world suites.
+
+    .venv/bin/python bench/bfcl.py [--model build/runs/06_cpu_lora/model] [--limit N] [--write]
+
+BFCL (`../shared/external/bfcl/`, Apache-2.0) is evaluation data only: nothing here trains or tunes
+a prompt on it. Each case is asked in the model's own template (the one it was trained with, from
+the run's data report) with BFCL's functions described in that template's tool format; calls get
+the AST check of `agent_lab.bfcl`. A reply that does not parse is a failure, never an abstention,
+and parse failures are counted separately. Prints accuracy with a 95 % Wilson interval per suite;
+`--write` stores the figures in `docs/measurements/generalization.json` (generated, committed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from agent_lab import bfcl, evaluate, harness, scoring  # noqa: E402
+from agent_lab.exports import read_jsonl  # noqa: E402
+from agent_lab.model import resolve_model  # noqa: E402
+from agent_lab.paths import REPO_ROOT, build_dir  # noqa: E402
+
+OUT = REPO_ROOT / "docs" / "measurements" / "generalization.json"
+
+
+def figure(rows: list[dict], key: str) -> dict:
+    n, k = len(rows), sum(bool(r.get(key)) for r in rows)
+    low, high = scoring.wilson_interval(k, n)
+    return {"n": n, "accuracy": k / n if n else None, "ci95": [round(low, 4), round(high, 4)]}
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--model", default=None, help="model folder or hub id (default: notebook 06's LoRA)"
+    )
+    ap.add_argument(
+        "--data", default=None, help="notebook 06 data folder (default: build/data/06_cpu)"
+    )
+    ap.add_argument(
+        "--limit", type=int, default=None, help="cases per BFCL category (default: all)"
+    )
+    ap.add_argument("--suite-limit", type=int, default=100, help="items per course suite")
+    ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--max-new-tokens", type=int, default=160)
+    ap.add_argument("--write", action="store_true", help=f"write {OUT.relative_to(REPO_ROOT)}")
+    args = ap.parse_args(argv)
+
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    default_run = build_dir() / "runs" / "06_cpu_lora" / "model"
+    model_name = args.model or (str(default_run) if default_run.is_dir() else resolve_model(None))
+    data_dir = Path(args.data or build_dir() / "data" / "06_cpu")
+    built = {}
+    if (data_dir / "report.json").is_file():
+        built = json.loads((data_dir / "report.json").read_text())["data"]["build"]
+    template, tool_format = (
+        built.get("templates", ["react"])[0],
+        built.get("formats", ["autogpt"])[0],
+    )
+    tokenizer = AutoTokenizer.from_pretrained(model_name)
+    model = AutoModelForCausalLM.from_pretrained(model_name).eval()
+    gen = evaluate.GenConfig(max_new_tokens=args.max_new_tokens, batch_size=args.batch_size)
+    print(f"model {model_name} | template {template} | tool format {tool_format}")
+
+    results, started = {}, time.time()
+    for category in bfcl.CATEGORIES:
+        rows = evaluate.bfcl_rows(
+            model, tokenizer, category, args.limit, template, tool_format, gen
+        )
+        results[f"bfcl_{category}"] = {
+            **figure(rows, "ok"),
+            "parse_failures": sum(not r["valid"] for r in rows),
+        }
+    if all((data_dir / f"{n}.jsonl").is_file() for n in ("test", "test_template", "test_tools")):
+        splits = {
+            n: read_jsonl(data_dir / f"{n}.jsonl") for n in ("test", "test_template", "test_tools")
+        }
+        k = args.suite_limit
+        sizes = {
+            "held_out": k,
+            "negatives": k,
+            "template": k,
+            "tools": k,
+            "concluding": 0,
+            "episodes": 0,
+        }
+        suites = evaluate.pick_suites(splits, sizes)
+        for name, key in (
+            ("held_out", "call_ok"),
+            ("hard_negatives", "no_tool_ok"),
+            ("held_out_template", "call_ok"),
+            ("held_out_tools", "call_ok"),
+        ):
+            rows = [
+                r
+                for r in evaluate.first_turn_rows(model, tokenizer, suites[name], gen)
+                if r.get(key) is not None
+            ]
+            results[name] = {**figure(rows, key), "summary": evaluate.first_turn_summary(rows)}
+    else:
+        print(
+            f"no course suites: {data_dir} lacks notebook 06's data files (run notebook 06 first)"
+        )
+
+    for name, r in results.items():
+        acc = "-" if r["accuracy"] is None else f"{100 * r['accuracy']:5.1f} %"
+        extra = f", {r['parse_failures']} did not parse" if "parse_failures" in r else ""
+        print(
+            f"{name:22s} {acc}  [{100 * r['ci95'][0]:.1f}, {100 * r['ci95'][1]:.1f}]  n={r['n']}{extra}"
+        )
+    out = {
+        "model": model_name,
+        "template": template,
+        "tool_format": tool_format,
+        "limit_per_category": args.limit,
+        "seconds": round(time.time() - started, 1),
+        "machine": harness.machine(),
+        "results": results,
+    }
+    if args.write:
+        OUT.parent.mkdir(parents=True, exist_ok=True)
+        OUT.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
+        print(f"wrote {OUT}")
+    return out
+
+
+if __name__ == "__main__":
+    main()

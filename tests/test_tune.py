@@ -1,0 +1,89 @@
+"""`python -m agent_lab.tune`: a user's own tool file, synthesised data, a smoke-sized run, scores."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from agent_lab import tune
+from agent_lab.exports import read_jsonl
+from agent_lab.paths import REPO_ROOT
+from agent_lab.quality import validate_example
+
+TOOLS = REPO_ROOT / "tests" / "data" / "garden_tools.json"
+
+
+def test_bad_tool_files_are_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        tune.load_tools(tmp_path / "missing.json")
+    (tmp_path / "bad.json").write_text("[{")
+    with pytest.raises(ValueError, match="not JSON"):
+        tune.load_tools(tmp_path / "bad.json")
+    (tmp_path / "dup.json").write_text(json.dumps([{"name": "a"}, {"name": "a"}]))
+    with pytest.raises(ValueError, match="repeat"):
+        tune.load_tools(tmp_path / "dup.json")
+    (tmp_path / "empty.json").write_text("{}")
+    with pytest.raises(ValueError, match="non-empty list"):
+        tune.load_tools(tmp_path / "empty.json")
+
+
+def test_data_holds_out_its_test_queries_and_validates(tmp_path):
+    data = tune.make_data(tune.load_tools(TOOLS), tmp_path, n_train=60, n_test=20, seed=0)
+    train, test = read_jsonl(data["paths"]["train"]), read_jsonl(data["paths"]["test"])
+    assert len(test) == 20 and data["train_cases"] == 60
+    assert {r["query"] for r in test}.isdisjoint(r["query"] for r in train if "query" in r)
+    assert all(validate_example(r) == "" for r in test)
+    assert data["mix"]["general_used"] > 0  # the course recipe mixes general data in
+
+
+def test_a_teacher_rewording_that_drops_a_value_is_not_used():
+    class Teacher:
+        def chat(self, messages, **kw):
+            text = (
+                "please water the garden"
+                if "front" in messages[0]["content"]
+                else "sensor AB-1 now"
+            )
+
+            class R:
+                choices = [type("C", (), {"message": type("M", (), {"content": text})})]
+
+            return R
+
+    cases = [
+        {"lang": "en", "query": "water zone front", "gold": {"arguments": {"zone": "front"}}},
+        {"lang": "en", "query": "read AB-1", "gold": {"arguments": {"sensor_id": "AB-1"}}},
+    ]
+    assert tune.reword(cases, Teacher()) == 1
+    assert cases[0]["query"] == "water zone front" and cases[1]["query"] == "sensor AB-1 now"
+
+
+@pytest.mark.model
+def test_tune_smoke_trains_scores_and_writes_a_servable_model(tmp_path):
+    out = tmp_path / "garden"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "agent_lab.tune",
+            "--tools",
+            str(TOOLS),
+            "--profile",
+            "smoke",
+            "--out",
+            str(out),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**__import__("os").environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "2"},
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    report = json.loads((out / "report.json").read_text())
+    assert report["tools"] == ["water_plants", "read_soil_moisture"] and report["steps"] == 2
+    assert (out / "run" / "model" / "config.json").is_file()
+    for side in ("before", "after"):
+        assert 0.0 <= report[side]["format_valid"] <= 1.0
+    assert "transformers serve" in proc.stdout
