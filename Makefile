@@ -24,24 +24,24 @@ $(VENV_STAMP): requirements.txt pyproject.toml
 
 # Convert the GGUF once into a Hugging Face folder under the git-ignored .cache/.
 $(MODEL_STAMP): | $(VENV_STAMP)
-	$(PY) -m agent_lab.model
+	$(PY) -m agent_lab.course.model
 
 setup: $(VENV_STAMP) $(MODEL_STAMP)
 
 # Execute every notebook with the cpu profile into build/executed/ and print each one's metrics.
 course: setup
-	$(PY) -m agent_lab.harness --profile $(PROFILE)
+	$(PY) -m agent_lab.course.harness --profile $(PROFILE)
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks
 
 # Regenerate labs/student/ from labs/source/ (solutions become stubs, hidden tests are dropped).
 student: $(VENV_STAMP)
-	$(PY) -m agent_lab.labs
+	$(PY) -m agent_lab.course.labs
 
 # The local OpenAI-compatible model server, in the foreground (Ctrl-C stops it).
 serve: setup
-	$(PY) -m agent_lab.server
+	$(PY) -m agent_lab.course.server
 
 # House style: ruff at 100 columns (configured in pyproject.toml), then every test.
 lint: $(VENV_STAMP)

@@ -6,7 +6,7 @@ the course's held-out template, held-out tools and world suites.
 BFCL (`../shared/external/bfcl/`, Apache-2.0) is evaluation data only: nothing here trains or tunes
 a prompt on it. Each case is asked in the model's own template (the one it was trained with, from
 the run's data report) with BFCL's functions described in that template's tool format; calls get
-the AST check of `agent_lab.bfcl`. A reply that does not parse is a failure, never an abstention,
+the AST check of `agent_lab.evaluation.bfcl`. A reply that does not parse is a failure, never an abstention,
 and parse failures are counted separately. Prints accuracy with a 95 % Wilson interval per suite;
 `--write` stores the figures in `docs/measurements/generalization.json` (generated, committed).
 """
@@ -23,10 +23,11 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agent_lab import bfcl, evaluate, harness, scoring  # noqa: E402
-from agent_lab.exports import read_jsonl  # noqa: E402
-from agent_lab.model import resolve_model  # noqa: E402
-from agent_lab.paths import REPO_ROOT, build_dir  # noqa: E402
+from agent_lab.course import harness  # noqa: E402
+from agent_lab.course.model import resolve_model  # noqa: E402
+from agent_lab.course.paths import REPO_ROOT, build_dir  # noqa: E402
+from agent_lab.data.exports import read_jsonl  # noqa: E402
+from agent_lab.evaluation import bfcl, scoring, suites  # noqa: E402
 
 OUT = REPO_ROOT / "docs" / "measurements" / "generalization.json"
 
@@ -70,12 +71,12 @@ def main(argv=None) -> dict:
     )
     tokenizer = AutoTokenizer.from_pretrained(model_name)
     model = AutoModelForCausalLM.from_pretrained(model_name).eval()
-    gen = evaluate.GenConfig(max_new_tokens=args.max_new_tokens, batch_size=args.batch_size)
+    gen = suites.GenConfig(max_new_tokens=args.max_new_tokens, batch_size=args.batch_size)
     print(f"model {model_name} | template {template} | tool format {tool_format}")
 
     results, started = {}, time.time()
     for category in bfcl.CATEGORIES:
-        rows = evaluate.bfcl_rows(
+        rows = suites.bfcl_rows(
             model, tokenizer, category, args.limit, template, tool_format, gen
         )
         results[f"bfcl_{category}"] = {
@@ -95,7 +96,7 @@ def main(argv=None) -> dict:
             "concluding": 0,
             "episodes": 0,
         }
-        suites = evaluate.pick_suites(splits, sizes)
+        suites = suites.pick_suites(splits, sizes)
         for name, key in (
             ("held_out", "call_ok"),
             ("hard_negatives", "no_tool_ok"),
@@ -104,10 +105,10 @@ def main(argv=None) -> dict:
         ):
             rows = [
                 r
-                for r in evaluate.first_turn_rows(model, tokenizer, suites[name], gen)
+                for r in suites.first_turn_rows(model, tokenizer, suites[name], gen)
                 if r.get(key) is not None
             ]
-            results[name] = {**figure(rows, key), "summary": evaluate.first_turn_summary(rows)}
+            results[name] = {**figure(rows, key), "summary": suites.first_turn_summary(rows)}
     else:
         print(
             f"no course suites: {data_dir} lacks notebook 06's data files (run notebook 06 first)"

@@ -12,7 +12,7 @@ import argparse
 import statistics
 import time
 
-from agent_lab.build_data import BuildConfig, build
+from agent_lab.data.pipeline import BuildConfig, build
 
 
 def main() -> None:

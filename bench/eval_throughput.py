@@ -34,11 +34,11 @@ def main() -> None:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from agent_lab.build_data import BuildConfig, build
-    from agent_lab.generate import generate_batch
-    from agent_lab.harness import notebook_parameters
-    from agent_lab.model import resolve_model
-    from agent_lab.templates import get_template
+    from agent_lab.agent.templates import get_template
+    from agent_lab.course.harness import notebook_parameters
+    from agent_lab.course.model import resolve_model
+    from agent_lab.data.pipeline import BuildConfig, build
+    from agent_lab.evaluation.generation import generate_batch
 
     folder = resolve_model(args.model)
     model = AutoModelForCausalLM.from_pretrained(folder).eval()

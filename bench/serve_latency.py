@@ -17,8 +17,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import torch
 
-from agent_lab.model import load_model, resolve_model
-from agent_lab.server import LocalServer
+from agent_lab.course.model import load_model, resolve_model
+from agent_lab.course.server import LocalServer
 
 PROMPTS = [
     "What is the weather in Beijing right now?",

@@ -1,9 +1,9 @@
-"""Peak memory of CPU training steps, measured against `agent_lab.cost.cpu_training_gb`.
+"""Peak memory of CPU training steps, measured against `agent_lab.training.cost.cpu_training_gb`.
 
 Each setting runs in its own process: the model (SmolLM2-135M by default), LoRA r 8 on all linear layers or
 full fine-tuning, three optimizer steps on one batch of random tokens (half of them labelled), the masked loss
-of `agent_lab.sft`. It prints tokens/s, the process's peak resident memory and the estimate, so the constants
-in `agent_lab/cost.py` (`CPU_*`) can be refitted on another machine.
+of `agent_lab.training.trainer`. It prints tokens/s, the process's peak resident memory and the estimate, so the constants
+in `agent_lab/training/cost.py` (`CPU_*`) can be refitted on another machine.
 
     .venv/bin/python bench/train_memory.py [--settings "lora 1 1024 0, full 1 2048 0"] [--model FOLDER]
 
@@ -31,7 +31,7 @@ def one_setting(
 
     import torch
 
-    from agent_lab.sft import labelled_token_losses, load_for_training, peak_rss_bytes
+    from agent_lab.training.trainer import labelled_token_losses, load_for_training, peak_rss_bytes
 
     torch.manual_seed(0)
     _, model, info = load_for_training(
@@ -73,14 +73,14 @@ def main() -> None:
     parser.add_argument("--model", default=None)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    from agent_lab.model import resolve_model
+    from agent_lab.course.model import resolve_model
 
     name = resolve_model(args.model)
     if args.child:
         method, batch, length, dropout, ckpt = json.loads(args.child)
         print(json.dumps(one_setting(name, method, batch, length, dropout, ckpt)))
         return
-    from agent_lab import cost
+    from agent_lab.training import cost
 
     shape = cost.SHAPES["SmolLM2-135M"]
     print(f"{'setting':<28} {'tokens/s':>9} {'peak GB':>8} {'estimate':>9} {'ratio':>6}")

@@ -36,9 +36,9 @@ def recipes(examples: int, budget: float, max_length: int, model) -> None:
     """Old recipe against new default, same data, each in its own process (honest peak memory)."""
     import random
 
-    from agent_lab import train
-    from agent_lab.exports import read_jsonl, write_jsonl
-    from agent_lab.paths import build_dir
+    from agent_lab.course.paths import build_dir
+    from agent_lab.data.exports import read_jsonl, write_jsonl
+    from agent_lab.training import train
 
     out = build_dir() / "bench" / "train_throughput"
     data = {
@@ -135,10 +135,10 @@ def main() -> None:
     import torch
     from transformers import DataCollatorForSeq2Seq, Trainer, TrainingArguments, set_seed
 
-    from agent_lab.model import resolve_model
-    from agent_lab.sft import AgentTrainer, SpeedMemory, load_for_training
-    from agent_lab.sft_data import AgentCollator, encode_examples
-    from agent_lab.train import training_examples
+    from agent_lab.course.model import resolve_model
+    from agent_lab.training.batches import AgentCollator, encode_examples
+    from agent_lab.training.train import training_examples
+    from agent_lab.training.trainer import AgentTrainer, SpeedMemory, load_for_training
 
     name = resolve_model(args.model)
     data = {

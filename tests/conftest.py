@@ -10,7 +10,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def base_model_dir():
-    from agent_lab.model import base_model_dir as get
+    from agent_lab.course.model import base_model_dir as get
 
     return get()
 
@@ -18,7 +18,7 @@ def base_model_dir():
 @pytest.fixture(scope="session")
 def local_endpoint(base_model_dir):
     """One real `transformers serve` for the whole test session."""
-    from agent_lab.server import LocalServer
+    from agent_lab.course.server import LocalServer
 
     server = LocalServer(base_model_dir).start()
     yield server.endpoint()

@@ -3,9 +3,9 @@ import json
 import pytest
 from scripted import ScriptedEndpoint
 
-from agent_lab.agent_loop import run_agent, strip_stop
-from agent_lab.templates import get_template
-from agent_lab.world import World, tool_schemas
+from agent_lab.agent.loop import run_agent, strip_stop
+from agent_lab.agent.templates import get_template
+from agent_lab.world.tools import World, tool_schemas
 
 TOOLS = tool_schemas(["search_flights", "book_flight", "get_weather_info"])
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from agent_lab import bfcl
+from agent_lab.evaluation import bfcl
 
 FUNCS = [
     {

@@ -1,6 +1,6 @@
 import pytest
 
-from agent_lab import cost
+from agent_lab.training import cost
 
 
 def test_reproduces_the_seed_cost_table():
@@ -94,7 +94,12 @@ def test_estimates_against_the_seed_configurations():
 
 
 def test_fp32_states_and_labelled_only_logits():
-    from agent_lab.cost import SHAPES, activation_bytes, memory_per_gpu, state_bytes_per_gpu
+    from agent_lab.training.cost import (
+        SHAPES,
+        activation_bytes,
+        memory_per_gpu,
+        state_bytes_per_gpu,
+    )
 
     n = 1e9
     assert (

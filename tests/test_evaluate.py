@@ -2,16 +2,17 @@
 
 import pytest
 
-from agent_lab import human_eval, scoring
-from agent_lab.evaluate import (
+from agent_lab.agent.steps import Step
+from agent_lab.evaluation import human
+from agent_lab.evaluation import scoring
+from agent_lab.evaluation.suites import (
     expected_state,
     final_state,
     first_turn_summary,
     kagent_dimensions,
     score_first_turn,
 )
-from agent_lab.steps import Step
-from agent_lab.world import World
+from agent_lab.world.tools import World
 
 
 def test_em_rouge_score_is_em_plus_lambda_rouge():
@@ -172,31 +173,31 @@ def test_cohen_kappa_by_hand():
     a = [4, 4, 4, 4, 4, 2, 2, 2, 2, 2]
     b = [4, 4, 4, 4, 2, 4, 4, 2, 2, 2]
     # p_o = 0.7; p_e = 0.5 * 0.6 + 0.5 * 0.4 = 0.5; kappa = 0.2 / 0.5 = 0.4
-    assert human_eval.cohen_kappa(a, b) == pytest.approx(0.4)
-    assert human_eval.cohen_kappa(a, a) == 1.0
+    assert human.cohen_kappa(a, b) == pytest.approx(0.4)
+    assert human.cohen_kappa(a, a) == 1.0
     with pytest.raises(ValueError):
-        human_eval.cohen_kappa([1], [1, 2])
+        human.cohen_kappa([1], [1, 2])
 
 
 def test_aggregate_counts_usable_and_violations():
-    agg = human_eval.aggregate([5, 4, 3, 0, None])
+    agg = human.aggregate([5, 4, 3, 0, None])
     assert agg == {"n": 4, "mean": 3.0, "usable_rate": 0.5, "violations": 1}
 
 
 def test_sheet_round_trip_and_bad_scores(tmp_path):
-    path = human_eval.export_sheet(
+    path = human.export_sheet(
         [{"item_id": "1", "model": "lora", "query": "q", "response": "r"}], tmp_path / "s.csv"
     )
-    assert human_eval.read_sheet(path)[0]["rater_a"] is None
+    assert human.read_sheet(path)[0]["rater_a"] is None
     path.write_text(
         "item_id,model,query,response,rater_a,rater_b,note\n1,lora,q,r,4,5,\n2,lora,q,r,6,5,\n",
         encoding="utf-8",
     )
     with pytest.raises(ValueError, match=r"s.csv:3 column rater_a"):
-        human_eval.read_sheet(path)
+        human.read_sheet(path)
     with pytest.raises(FileNotFoundError):
-        human_eval.read_sheet(tmp_path / "missing.csv")
-    sample = human_eval.summarize_sheet(human_eval.read_sheet(human_eval.SAMPLE_SHEET))
+        human.read_sheet(tmp_path / "missing.csv")
+    sample = human.summarize_sheet(human.read_sheet(human.SAMPLE_SHEET))
     assert set(sample) == {"base", "lora", "full"} and all(
         -1 <= s["kappa"] <= 1 for s in sample.values()
     )
@@ -234,7 +235,7 @@ def test_episodes_run_in_lockstep_and_are_judged_by_state(monkeypatch):
     """Scripted replies stand in for the model: one run books the right meeting, one stops early, one never parses."""
     import json
 
-    from agent_lab import evaluate
+    from agent_lab.evaluation import suites
 
     good = _meeting_example()
     calls = [
@@ -256,7 +257,7 @@ def test_episodes_run_in_lockstep_and_are_judged_by_state(monkeypatch):
         ]
 
     monkeypatch.setattr(evaluate, "_replies", replies)
-    rows = {r["id"]: r for r in evaluate.run_episodes(None, None, examples, max_steps=5)}
+    rows = {r["id"]: r for r in suites.run_episodes(None, None, examples, max_steps=5)}
     assert (
         rows["good"]["success"]
         and rows["good"]["planning"] == 1.0

@@ -1,7 +1,7 @@
 import pytest
 
-from agent_lab import exports
-from agent_lab.build_data import BuildConfig, build
+from agent_lab.data import exports
+from agent_lab.data.pipeline import BuildConfig, build
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from agent_lab.general_data import generate_general, load_general, mix_general, self_cognition
+from agent_lab.data.general import generate_general, load_general, mix_general, self_cognition
 
 
 def test_shipped_set_and_generated_answers_are_right():

@@ -2,9 +2,9 @@
 
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from agent_lab.generate import generate_batch
-from agent_lab.templates import get_template
-from agent_lab.world import tool_schemas
+from agent_lab.agent.templates import get_template
+from agent_lab.evaluation.generation import generate_batch
+from agent_lab.world.tools import tool_schemas
 
 
 def test_shared_prefix_cache_matches_plain_batches(base_model_dir):

@@ -6,8 +6,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from agent_lab import harness, labs
-from agent_lab.grading import Grader
+from agent_lab.course import harness, labs
+from agent_lab.course.grading import Grader
 
 SOURCES = sorted((labs.LABS / "source").glob("lab[0-9][0-9]_*.ipynb"))
 
@@ -95,7 +95,7 @@ def _with_cell(nb, after: int, code: str):
 
 @pytest.mark.notebook
 def test_batch_grading_is_isolated_and_cannot_be_forged(tmp_path, monkeypatch):
-    from agent_lab import lab_grading
+    from agent_lab.course import lab_grading
 
     monkeypatch.setenv("OPENAI_API_KEY", "sk-grader-secret-123")
     source = labs.LABS / "source" / "lab01_parse_outputs.ipynb"
@@ -179,7 +179,7 @@ def test_batch_grading_is_isolated_and_cannot_be_forged(tmp_path, monkeypatch):
 
 
 def test_expected_checks_and_tagged_results_are_read_statically():
-    from agent_lab import lab_grading
+    from agent_lab.course import lab_grading
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [

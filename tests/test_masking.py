@@ -1,11 +1,11 @@
 import pytest
 from transformers import AutoTokenizer
 
-from agent_lab.examples import render_messages
-from agent_lab.masking import IGNORE, MaskError, check_batch, encode
-from agent_lab.oracle import solve
-from agent_lab.queries import generate_tasks
-from agent_lab.templates import TEMPLATES, get_template
+from agent_lab.agent.templates import TEMPLATES, get_template
+from agent_lab.data.oracle import solve
+from agent_lab.data.queries import generate_tasks
+from agent_lab.data.render import render_messages
+from agent_lab.training.masking import IGNORE, MaskError, check_batch, encode
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +99,7 @@ def test_all_masked_is_an_error_naming_the_example(tok):
 
 
 def test_mask_html_marks_exactly_the_trainable_tokens(tok):
-    from agent_lab.masking import mask_html
+    from agent_lab.training.masking import mask_html
 
     messages = [
         {"role": "user", "content": "a < b?"},

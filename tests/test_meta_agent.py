@@ -1,15 +1,15 @@
 from scripted import ScriptedEndpoint
 
-from agent_lab.meta_agent import (
+from agent_lab.agent.templates import Step, get_template
+from agent_lab.data.meta_agent import (
     SECTIONS,
     compose_candidates,
     filter_candidates,
     llm_candidates,
     parse_llm_sections,
 )
-from agent_lab.scoring import auto_judge, rouge_l
-from agent_lab.templates import Step, get_template
-from agent_lab.world import tool_schemas
+from agent_lab.evaluation.scoring import auto_judge, rouge_l
+from agent_lab.world.tools import tool_schemas
 
 GROUPS = {
     "travel": ["Book a flight to Shanghai", "Find flights to Beijing"],

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from agent_lab import model
+from agent_lab.course import model
 
 
 def test_gguf_found_in_package():

@@ -10,7 +10,7 @@ import json
 import nbformat
 import pytest
 
-from agent_lab import harness
+from agent_lab.course import harness
 
 NOTEBOOKS = harness.notebook_paths()
 IDS = [p.stem for p in NOTEBOOKS]

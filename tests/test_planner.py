@@ -3,14 +3,14 @@ import json
 import pytest
 from scripted import ScriptedEndpoint
 
-from agent_lab.planner import (
+from agent_lab.agent.planner import (
     PLAN_SCHEMA,
     check_plan,
     planner_messages,
     run_plan_and_summarize,
     summarizer_messages,
 )
-from agent_lab.world import World, tool_schemas
+from agent_lab.world.tools import World, tool_schemas
 
 TOOLS = tool_schemas(["get_weather_info", "get_free_slots", "find_contacts", "create_meeting"])
 GOOD = '{"task_name": "获取北京现在的天气信息", "command": {"name": "get_weather_info", "args": {"location": "Beijing", "is_current": "yes"}}}'

@@ -3,16 +3,16 @@ from types import SimpleNamespace
 import pytest
 from scripted import ScriptedEndpoint
 
-from agent_lab.probe import (
+from agent_lab.agent.probe import (
     load_intro_probe,
     load_template_queries,
     probe_summary,
     run_probe,
-    step_from_message,
     tools_for_query,
 )
-from agent_lab.templates import get_template
-from agent_lab.world_data import TOOL_SCHEMAS
+from agent_lab.agent.steps import step_from_message
+from agent_lab.agent.templates import get_template
+from agent_lab.world.data import TOOL_SCHEMAS
 
 
 def test_query_sets_are_labelled_with_known_tools():

@@ -2,11 +2,11 @@ import json
 
 import pytest
 
-from agent_lab import quality
-from agent_lab.examples import build_example, offered_tools, render_messages, sample_examples
-from agent_lab.oracle import solve
-from agent_lab.queries import generate_tasks
-from agent_lab.templates import TEMPLATES, get_template
+from agent_lab.agent.templates import TEMPLATES, get_template
+from agent_lab.data import quality
+from agent_lab.data.oracle import solve
+from agent_lab.data.queries import generate_tasks
+from agent_lab.data.render import build_example, offered_tools, render_messages, sample_examples
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def test_examples_are_valid_and_render_every_template(examples):
 def test_hard_negatives_are_offered_their_topic_tool():
     import random
 
-    from agent_lab.queries import negative_task
+    from agent_lab.data.queries import negative_task
 
     task = negative_task("zh", 0, random.Random(0), "n1")  # "{city}今天天气真好。"
     tools = offered_tools(solve(task), random.Random(0), 2)
@@ -136,7 +136,7 @@ def test_enforce_ratio_is_exact(examples):
 def test_render_messages_for_negative_has_no_tool_turns():
     import random
 
-    from agent_lab.queries import negative_task
+    from agent_lab.data.queries import negative_task
 
     traj = solve(negative_task("en", 0, random.Random(1), "n2"))
     messages = render_messages(traj, get_template("react"), ["get_weather_info"])

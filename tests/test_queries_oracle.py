@@ -2,9 +2,9 @@ from collections import Counter
 
 import pytest
 
-from agent_lab.oracle import solve
-from agent_lab.queries import INTENTS, generate_tasks
-from agent_lab.world_data import TOOL_SCHEMAS
+from agent_lab.data.oracle import solve
+from agent_lab.data.queries import INTENTS, generate_tasks
+from agent_lab.world.data import TOOL_SCHEMAS
 
 
 def test_exact_ratio_languages_and_coverage():
@@ -43,7 +43,7 @@ def test_oracle_solves_every_task_and_covers_every_tool():
 
 
 def test_multi_step_solutions_change_the_world():
-    from agent_lab.world import World
+    from agent_lab.world.tools import World
 
     tasks = [
         t for t in generate_tasks(400, seed=4) if t.intent in ("book_cheapest", "schedule_meeting")

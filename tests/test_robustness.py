@@ -6,11 +6,11 @@ import time
 
 import pytest
 
-from agent_lab.agent_loop import run_agent
-from agent_lab.exports import read_jsonl, write_jsonl
-from agent_lab.steps import Step
-from agent_lab.templates import TEMPLATES, get_template
-from agent_lab.world import World, tool_schemas
+from agent_lab.agent.loop import run_agent
+from agent_lab.agent.steps import Step
+from agent_lab.agent.templates import TEMPLATES, get_template
+from agent_lab.data.exports import read_jsonl, write_jsonl
+from agent_lab.world.tools import World, tool_schemas
 from tests.scripted import ScriptedEndpoint
 
 HOSTILE_NAMES = [
@@ -310,7 +310,7 @@ def test_jsonl_reader_names_the_line_never_a_bare_error(tmp_path, content, messa
     ],
 )
 def test_training_rows_are_checked_for_shape(tmp_path, row, problem):
-    from agent_lab import train
+    from agent_lab.training import train
 
     path = tmp_path / "rows.jsonl"
     path.write_text('{"messages": [{"role": "user", "content": "hi"}]}\n' + row + "\n")
@@ -335,7 +335,7 @@ SHEET_HEADER = "item_id,model,query,response,rater_a,rater_b,note\n"
     ],
 )
 def test_annotation_sheet_errors_name_line_and_column(tmp_path, body, message):
-    from agent_lab.human_eval import read_sheet
+    from agent_lab.evaluation.human import read_sheet
 
     path = tmp_path / "sheet.csv"
     path.write_text(SHEET_HEADER + body, encoding="utf-8")
@@ -344,7 +344,7 @@ def test_annotation_sheet_errors_name_line_and_column(tmp_path, body, message):
 
 
 def test_annotation_sheet_from_excel_reads_and_bad_bytes_are_named(tmp_path):
-    from agent_lab.human_eval import read_sheet
+    from agent_lab.evaluation.human import read_sheet
 
     path = tmp_path / "sheet.csv"
     path.write_bytes(
@@ -362,7 +362,7 @@ def test_a_port_answered_by_another_program_is_not_taken_for_our_server(tmp_path
     import http.server
     import threading
 
-    from agent_lab.server import LocalServer, ServerError
+    from agent_lab.course.server import LocalServer, ServerError
 
     class Health(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
@@ -389,7 +389,7 @@ def test_a_port_answered_by_another_program_is_not_taken_for_our_server(tmp_path
 
 
 def test_a_hub_id_the_offline_cache_lacks_fails_at_once(monkeypatch):
-    from agent_lab.server import LocalServer, ServerError
+    from agent_lab.course.server import LocalServer, ServerError
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     start = time.perf_counter()
@@ -401,7 +401,7 @@ def test_a_hub_id_the_offline_cache_lacks_fails_at_once(monkeypatch):
 def test_an_endpoint_that_never_answers_fails_in_bounded_time_naming_the_url(monkeypatch):
     import socket
 
-    from agent_lab.server import EndpointError, external_endpoint
+    from agent_lab.course.server import EndpointError, external_endpoint
 
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))

@@ -1,7 +1,7 @@
 import pytest
 
-from agent_lab.scenarios import SCENARIOS, get_scenario, key_fact, solve
-from agent_lab.world import World
+from agent_lab.data.scenarios import SCENARIOS, get_scenario, key_fact, solve
+from agent_lab.world.tools import World
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.id for s in SCENARIOS])

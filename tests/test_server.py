@@ -1,6 +1,6 @@
 import pytest
 
-from agent_lab import server
+from agent_lab.course import server
 
 
 @pytest.mark.model

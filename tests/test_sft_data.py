@@ -4,9 +4,9 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, TrainingArguments
 
-from agent_lab.masking import IGNORE, MaskError, encode
-from agent_lab.sft import AgentTrainer, masked_loss
-from agent_lab.sft_data import AgentCollator, encode_examples, padding_fraction
+from agent_lab.training.batches import AgentCollator, encode_examples, padding_fraction
+from agent_lab.training.masking import IGNORE, MaskError, encode
+from agent_lab.training.trainer import AgentTrainer, masked_loss
 
 CONV = [
     {"role": "system", "content": "You call tools."},
@@ -159,7 +159,7 @@ def test_grouping_by_length_cuts_padding():
 
 
 def test_length_bucket_sampler_covers_every_example_once_per_epoch():
-    from agent_lab.sft_data import LengthBucketSampler
+    from agent_lab.training.batches import LengthBucketSampler
 
     lengths = [200 + (i * 37) % 700 for i in range(103)]
     sampler = LengthBucketSampler(lengths, 4, seed=1)
@@ -176,7 +176,7 @@ def test_length_bucket_sampler_covers_every_example_once_per_epoch():
 def test_bucket_batches_survive_the_dataloader_recutting_them():
     from torch.utils.data import DataLoader
 
-    from agent_lab.sft_data import LengthBucketSampler
+    from agent_lab.training.batches import LengthBucketSampler
 
     lengths = [
         48,

@@ -4,17 +4,17 @@ import json
 import pytest
 from scripted import ScriptedEndpoint
 
-from agent_lab.oracle import solve
-from agent_lab.queries import generate_tasks
-from agent_lab.teachers import (
+from agent_lab.agent.templates import get_template
+from agent_lab.data.oracle import solve
+from agent_lab.data.queries import generate_tasks
+from agent_lab.data.teachers import (
     add_rationales,
     apply_review,
     export_review_sheet,
     llm_trajectory,
     reward,
 )
-from agent_lab.templates import get_template
-from agent_lab.world import World
+from agent_lab.world.tools import World
 
 
 def task_of(intent, seed=8):

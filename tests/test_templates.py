@@ -3,9 +3,9 @@ import string
 
 import pytest
 
-from agent_lab.steps import KINDS, Step, first_object, read_object, split_fields
-from agent_lab.templates import TEMPLATES, get_template
-from agent_lab.world import tool_schemas
+from agent_lab.agent.steps import KINDS, Step, first_object, read_object, split_fields
+from agent_lab.agent.templates import TEMPLATES, get_template
+from agent_lab.world.tools import tool_schemas
 
 TOOLS = tool_schemas(["get_weather_info", "search_flights", "fire_alert", "hm_product_recommend"])
 STEPS = [

@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from agent_lab.tool_formats import FORMATS, autogpt, describe, msagent, openai_json
-from agent_lab.world import tool_schemas
+from agent_lab.agent.tool_formats import FORMATS, autogpt, describe, msagent, openai_json
+from agent_lab.world.tools import tool_schemas
 
 TOOLS = tool_schemas(["web_search", "fire_alert", "hm_product_info"])
 

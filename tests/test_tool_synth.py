@@ -5,10 +5,10 @@ from collections import Counter
 import jsonschema
 import pytest
 
-from agent_lab import tool_synth as ts
-from agent_lab.quality import validate_example
-from agent_lab.templates import TEMPLATES
-from agent_lab.tool_formats import FORMATS
+from agent_lab.agent.templates import TEMPLATES
+from agent_lab.agent.tool_formats import FORMATS
+from agent_lab.data import tool_synth as ts
+from agent_lab.data.quality import validate_example
 
 
 @pytest.fixture(scope="module")
@@ -148,7 +148,7 @@ def test_a_users_own_schemas_get_cases_and_bad_schemas_are_named():
 
 
 def test_the_pipeline_adds_synthesised_tool_examples_in_the_training_templates():
-    from agent_lab.build_data import BuildConfig, build
+    from agent_lab.data.pipeline import BuildConfig, build
 
     cfg = BuildConfig(n_train=40, n_synth=30, templates=("react", "modelscope"), seed=2)
     result = build(cfg)

@@ -11,9 +11,14 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from agent_lab import train
-from agent_lab.paths import REPO_ROOT
-from agent_lab.sft import load_for_training, merge_and_save, pick_attention, pick_precision
+from agent_lab.course.paths import REPO_ROOT
+from agent_lab.training import train
+from agent_lab.training.trainer import (
+    load_for_training,
+    merge_and_save,
+    pick_attention,
+    pick_precision,
+)
 
 RECIPE = ["--config", "configs/train/lora.yaml", "--config", "configs/train/smoke.yaml"]
 ENV = {
@@ -24,7 +29,7 @@ ENV = {
 }
 
 
-def launch(out_dir, *extra, prefix=(sys.executable, "-m", "agent_lab.train")):
+def launch(out_dir, *extra, prefix=(sys.executable, "-m", "agent_lab.training.train")):
     return subprocess.Popen(
         [*prefix, *RECIPE, "--output_dir", str(out_dir), *extra],
         cwd=REPO_ROOT,
@@ -119,7 +124,7 @@ def test_hardware_choices_on_this_machine():
         if torch.cuda.is_available() and __import__("importlib").util.find_spec("flash_attn")
         else "sdpa"
     )
-    from agent_lab.sft import cpu_has_fast_bf16
+    from agent_lab.training.trainer import cpu_has_fast_bf16
 
     if (
         not torch.cuda.is_available()
@@ -215,7 +220,7 @@ def test_two_processes_with_accelerate(tmp_path):
         "--dynamo_backend",
         "no",
         "-m",
-        "agent_lab.train",
+        "agent_lab.training.train",
     ]
     out = finish(
         launch(
@@ -239,8 +244,8 @@ def test_gradient_checkpointing_still_trains_lora(base_model_dir):
     """Checkpointing recomputes activations in backward; the LoRA weights must still get the same gradients."""
     from transformers import TrainingArguments
 
-    from agent_lab.sft import AgentTrainer
-    from agent_lab.sft_data import AgentCollator, encode_examples
+    from agent_lab.training.batches import AgentCollator, encode_examples
+    from agent_lab.training.trainer import AgentTrainer
 
     grads = {}
     for checkpointing in (False, True):

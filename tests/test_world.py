@@ -3,8 +3,15 @@ import datetime as dt
 import jsonschema
 import pytest
 
-from agent_lab.world import TODAY, ToolError, World, resolve_date, safe_arithmetic, tool_schemas
-from agent_lab.world_data import TOOL_SCHEMAS
+from agent_lab.world.data import TOOL_SCHEMAS
+from agent_lab.world.tools import (
+    TODAY,
+    ToolError,
+    World,
+    resolve_date,
+    safe_arithmetic,
+    tool_schemas,
+)
 
 VALID_CALLS = {
     "get_weather_info": {"location": "Beijing", "is_current": "yes"},
@@ -108,8 +115,8 @@ def test_dates_can_be_phrases():
 
 def test_names_can_be_in_either_language():
     """Cities, teams and categories may be the user's own words too: 杭州 is Hangzhou, 市场部 the marketing team."""
-    from agent_lab.scoring import normalize_value
-    from agent_lab.world_data import canonical_name
+    from agent_lab.evaluation.scoring import normalize_value
+    from agent_lab.world.data import canonical_name
 
     world = World()
     en = world.call("get_weather_info", {"location": "Hangzhou", "is_current": "yes"})["result"][

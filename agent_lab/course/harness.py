@@ -1,0 +1,390 @@
+"""Notebook harness: papermill profiles, metrics files, and `make course`.
+
+Introduced in notebook 01 (`01_why_agent_tuning`).
+
+A profile is a YAML file in `configs/` (`smoke`, `cpu`, `gpu`). Its `common` section applies to
+every notebook and a section named after a notebook (e.g. `01_why_agent_tuning`) to that
+notebook only; together they are the papermill parameters. Each notebook ends by calling
+`save_metrics(name, figures)`; tests and `make course` read those JSON files back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import time
+from pathlib import Path
+
+from agent_lab.course.paths import REPO_ROOT, build_dir, metrics_dir
+
+CONFIGS = REPO_ROOT / "configs"
+NOTEBOOKS = REPO_ROOT / "notebooks"
+PROFILES = ("smoke", "cpu", "gpu")
+
+
+def load_profile(profile: str) -> dict:
+    """The raw profile file as a dict."""
+    import yaml
+
+    path = CONFIGS / f"{profile}.yaml"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"No profile {profile!r}: expected {path} (profiles: {', '.join(PROFILES)})."
+        )
+    return yaml.safe_load(path.read_text()) or {}
+
+
+def notebook_parameters(profile: str, notebook: str) -> dict:
+    """Papermill parameters for one notebook under one profile (`common` merged with its own section)."""
+    data = load_profile(profile)
+    params = {"PROFILE": profile, **(data.get("common") or {}), **(data.get(notebook) or {})}
+    bad = [k for k in params if not k.isupper()]
+    if bad:
+        raise ValueError(f"configs/{profile}.yaml: parameter names must be upper case, got {bad}")
+    return params
+
+
+def notebook_paths() -> list[Path]:
+    """The ordered course: notebooks/NN_*.ipynb."""
+    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def _clean(value):
+    """Make figures JSON-safe: numpy scalars to Python, NaN/inf refused (a broken run must not pass as data)."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"metric value {value!r} is not finite")
+    return value
+
+
+def save_metrics(notebook: str, figures: dict, profile: str | None = None) -> Path:
+    """Write a notebook's key figures to `<metrics_dir>/<notebook>.json` and return the path."""
+    out = metrics_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{notebook}.json"
+    path.parent.mkdir(
+        parents=True, exist_ok=True
+    )  # "labs/lab01_..." keeps lab scores in their own folder
+    record = {
+        "notebook": notebook,
+        "profile": profile,
+        "written_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "metrics": _clean(figures),
+    }
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(record, indent=2, ensure_ascii=False))
+    tmp.replace(path)
+    return path
+
+
+def load_metrics(notebook: str, directory: str | os.PathLike | None = None) -> dict:
+    path = Path(directory or metrics_dir()) / f"{notebook}.json"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"No metrics for {notebook}: {path} is missing (did the notebook run to the end?)"
+        )
+    return json.loads(path.read_text())["metrics"]
+
+
+def execute_notebook(
+    path: Path,
+    profile: str,
+    out_dir: Path,
+    cell_timeout: int = 4
+    * 3600,  # a cpu training cell runs for most of an hour; smoke tests pass their own
+    extra: dict | None = None,
+    output_name: str | None = None,
+) -> Path:
+    """Run one notebook with papermill under a profile; returns the executed copy's path."""
+    import papermill
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    output = out_dir / (output_name or path.name)
+    params = {**notebook_parameters(profile, path.stem), **(extra or {})}
+    os.environ.setdefault(
+        "HF_HUB_OFFLINE", "1"
+    )  # figures: the kernel's inline backend (tests set agg)
+    papermill.execute_notebook(
+        str(path),
+        str(output),
+        parameters=params,
+        cwd=str(out_dir if output_name else path.parent),
+        kernel_name="python3",
+        execution_timeout=cell_timeout,
+        progress_bar=False,
+    )
+    return output
+
+
+def _summary_line(key: str, value) -> str:
+    if isinstance(value, float):
+        value = f"{value:.4g}"
+    elif isinstance(value, (list, dict)):
+        value = json.dumps(value, ensure_ascii=False)
+        value = value if len(value) < 90 else value[:87] + "..."
+    return f"    {key}: {value}"
+
+
+class TreePeak:
+    """Samples the summed resident memory of this process and all its descendants (kernel, training and server
+    subprocesses) in a background thread; `peak` is the largest sum seen, in bytes."""
+
+    def __init__(self, interval: float = 0.5):
+        import threading
+
+        self.interval, self.peak = interval, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> int:
+        import psutil
+
+        me = psutil.Process()
+        total = 0
+        for proc in [me, *me.children(recursive=True)]:
+            try:
+                total += proc.memory_info().rss
+            except psutil.Error:  # a process that ended between listing and reading
+                pass
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.peak = max(self.peak, self._sample())
+
+    def __enter__(self) -> TreePeak:
+        self.peak = self._sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def machine() -> dict:
+    """What the course ran on: CPU model, cores, memory, precision picked, torch version."""
+    import platform
+
+    import psutil
+    import torch
+
+    from agent_lab.training.trainer import pick_precision
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            cpu = next(
+                (line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu
+            )
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 1e9, 1),
+        "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+        "training_precision": pick_precision("auto"),
+        "torch": torch.__version__,
+    }
+
+
+MEASUREMENTS = REPO_ROOT / "docs" / "measurements"
+# notebook 07's held-out headline: course_cpu.json's name -> the key in first_turn_summary
+HEADLINE_KEYS = {
+    "format_valid": "format_valid",
+    "tool_name": "tool_accuracy",
+    "full_call": "call_accuracy",
+    "arg_f1": "arg_f1",
+}
+
+
+def hardware_note(notebook: str, profile: str = "cpu") -> str:
+    """One line for a notebook's hardware note: its time and peak memory in the last complete `make course` run
+    of `profile`, read from the generated `docs/measurements/course_<profile>.json`."""
+    path = MEASUREMENTS / f"course_{profile}.json"
+    if not path.is_file():
+        return (
+            f"No measured `make course` run of the {profile} profile yet ({path.name} is missing)."
+        )
+    record = json.loads(path.read_text(encoding="utf-8"))
+    m, nb = record["machine"], record["notebooks"].get(notebook)
+    where = f"{m['cores']}-core {m['cpu']}, {m['memory_gb']:.0f} GB, training in {m['training_precision']}"
+    if nb is None:
+        return f"{notebook} was not part of the measured run ({where})."
+    return (
+        f"Measured in the last `make course` ({profile} profile, {where}): {nb['seconds'] / 60:.1f} min, "
+        f"peak memory {nb['peak_rss_gb']:.1f} GB (all its processes together); the whole course "
+        f"{record['total_seconds'] / 60:.0f} min, peak {record['peak_rss_gb']:.1f} GB."
+    )
+
+
+def headline_from_metrics(metrics: dict) -> dict:
+    """Per model, the held-out headline figures (%) of notebook 07's metrics."""
+    out = {}
+    for label, m in metrics.get("models", {}).items():
+        held, neg = m["summary"]["held_out"], m["summary"]["hard_negatives"]
+        row = {
+            k: None if held.get(src) is None else round(100 * held[src], 1)
+            for k, src in HEADLINE_KEYS.items()
+        }
+        acc = neg.get("hard_negative_accuracy")
+        row["hard_negatives"] = None if acc is None else round(100 * acc, 1)
+        row["held_out_n"], row["negatives_n"] = held.get("n"), neg.get("n")
+        row["trained_steps"] = m.get("steps")
+        out[label] = row
+    return out
+
+
+def run_course(profile: str = "cpu", only: list[str] | None = None) -> int:
+    """`make course`: execute every notebook into build/executed/<profile>/ and print its metrics.
+
+    Each notebook's wall time and peak memory (this process and all it starts, summed) is recorded; a
+    complete run (no `only`) writes `build/measurements/course_<profile>.json`, and for the `cpu` profile
+    also `docs/measurements/course_cpu.json`, which the README's table is made from."""
+    out_dir = build_dir() / "executed" / profile
+    failures = 0
+    record = {
+        "profile": profile,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "machine": machine(),
+        "notebooks": {},
+    }
+    course_start = time.monotonic()
+    for path in notebook_paths():
+        if only and not any(path.stem.startswith(o) for o in only):
+            continue
+        start = time.monotonic()
+        print(f"== {path.stem} ({profile})", flush=True)
+        with TreePeak() as peak:
+            try:
+                execute_notebook(path, profile, out_dir)
+                error = None
+            except (
+                Exception
+            ) as exc:  # report and go on: one failing notebook should not hide the others
+                error = f"{type(exc).__name__}: {str(exc)[:2000]}"
+        seconds = time.monotonic() - start
+        record["notebooks"][path.stem] = {
+            "seconds": round(seconds, 1),
+            "peak_rss_gb": round(peak.peak / 1e9, 2),
+            "ok": error is None,
+        }
+        if error:
+            failures += 1
+            print(f"   FAILED after {seconds:.0f} s: {error}")
+            continue
+        print(f"   ok in {seconds:.0f} s, peak {peak.peak / 1e9:.2f} GB -> {out_dir / path.name}")
+        for key, value in load_metrics(path.stem).items():
+            print(_summary_line(key, value))
+    record["total_seconds"] = round(time.monotonic() - course_start, 1)
+    record["peak_rss_gb"] = max(
+        (n["peak_rss_gb"] for n in record["notebooks"].values()), default=0.0
+    )
+    record["failures"] = failures
+    if not only:
+        try:
+            record["headline"] = headline_from_metrics(load_metrics("07_evaluation"))
+        except FileNotFoundError:
+            record["headline"] = None
+        write_measurement(f"course_{profile}", record, committed=profile == "cpu" and not failures)
+    print(
+        f"course: {record['total_seconds'] / 60:.1f} min, peak {record['peak_rss_gb']:.2f} GB, "
+        f"{failures} failed"
+    )
+    return failures
+
+
+def write_measurement(name: str, record: dict, committed: bool = False) -> Path:
+    """Write a run's figures to build/measurements/<name>.json (and docs/measurements/ when `committed`)."""
+    text = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+    out = build_dir() / "measurements" / f"{name}.json"
+    for target in [out] + ([MEASUREMENTS / f"{name}.json"] if committed else []):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    if committed:
+        print(f"wrote {MEASUREMENTS / f'{name}.json'}")
+    return out
+
+
+README = REPO_ROOT / "README.md"
+TABLE_BEGIN, TABLE_END = "<!-- course_cpu table: begin -->", "<!-- course_cpu table: end -->"
+
+
+def course_table(record: dict) -> str:
+    """The README's time and memory table, made from a `course_<profile>.json` record."""
+    m = record["machine"]
+    lines = [
+        f"Measured by `make course` ({record['profile']} profile) on a {m['cores']}-core {m['cpu']} with "
+        f"{m['memory_gb']:.0f} GB, training in {m['training_precision']}, torch {m['torch']}:",
+        "",
+        "| notebook | minutes | peak memory (GB) |",
+        "|---|---:|---:|",
+    ]
+    for name, nb in record["notebooks"].items():
+        lines.append(
+            f"| `{name}`{'' if nb['ok'] else ' (failed)'} | {nb['seconds'] / 60:.1f} | "
+            f"{nb['peak_rss_gb']:.1f} |"
+        )
+    lines.append(
+        f"| **whole course** | **{record['total_seconds'] / 60:.0f}** | **{record['peak_rss_gb']:.1f}** |"
+    )
+    head = (record.get("headline") or {}).get("lora")
+    if head:
+        lines += [
+            "",
+            f"The tuned LoRA model on {head['held_out_n']} held-out queries: format-valid "
+            f"{head['format_valid']} %, tool name {head['tool_name']} %, full call {head['full_call']} %; "
+            f"hard negatives {head['hard_negatives']} % of {head['negatives_n']}.",
+        ]
+    return "\n".join(lines)
+
+
+def update_readme(profile: str = "cpu", readme: Path = README) -> bool:
+    """Rewrite the README's table between its markers from docs/measurements/course_<profile>.json."""
+    record = json.loads((MEASUREMENTS / f"course_{profile}.json").read_text(encoding="utf-8"))
+    text = readme.read_text(encoding="utf-8")
+    if TABLE_BEGIN not in text or TABLE_END not in text:
+        raise ValueError(f"{readme} has no {TABLE_BEGIN} ... {TABLE_END} markers")
+    head, rest = text.split(TABLE_BEGIN, 1)
+    new = (
+        head
+        + TABLE_BEGIN
+        + "\n"
+        + course_table(record)
+        + "\n"
+        + TABLE_END
+        + rest.split(TABLE_END, 1)[1]
+    )
+    readme.write_text(new, encoding="utf-8")
+    return new != text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Execute the course notebooks with papermill.")
+    parser.add_argument("--profile", default="cpu", choices=PROFILES)
+    parser.add_argument(
+        "--readme",
+        action="store_true",
+        help="only rewrite README.md's table from docs/measurements/course_<profile>.json",
+    )
+    parser.add_argument("only", nargs="*", help="notebook name prefixes (e.g. 01); default: all")
+    args = parser.parse_args()
+    if args.readme:
+        print("README.md table", "updated" if update_readme(args.profile) else "already current")
+        return
+    failures = run_course(args.profile, args.only)
+    if not args.only and not failures and args.profile == "cpu":
+        update_readme(args.profile)
+    raise SystemExit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,253 @@
+"""The whole data pipeline in one call: tasks -> oracle trajectories -> splits -> examples -> quality -> mix.
+
+Introduced in notebook 04 (`04_building_training_data`); `bench/build_data.py` times it.
+
+`build(BuildConfig(...))` returns every split and a yield table in the style of AgentInstruct's:
+how many items each stage received and kept. Rows that fail validation are kept in `rejected`
+with their reasons, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from agent_lab.agent.templates import TEMPLATES
+from agent_lab.agent.tool_formats import FORMATS
+from agent_lab.data import quality
+from agent_lab.data.general import ETA_AGENTTUNING, mix_general
+from agent_lab.data.oracle import solve
+from agent_lab.data.queries import generate_tasks
+from agent_lab.data.render import sample_examples
+from agent_lab.world.data import TOOL_SCHEMAS
+
+
+@dataclass
+class BuildConfig:
+    n_train: int = 2000  # agent examples in the final training split (exact ratio)
+    ratio: tuple[int, int] = (4, 1)  # positives : hard negatives
+    zh_share: float = 0.3
+    seed: int = 0
+    oversample: float = (
+        3.8  # tasks generated per wanted example: held-out splits and dedup take the rest
+    )
+    heldout_template: str = "toolllama"
+    heldout_tools: tuple[str, ...] = ("unit_convert", "github_latest_commit")
+    heldout_cities: tuple[str, ...] = ("Chengdu", "成都")
+    templates: tuple[str, ...] | None = (
+        None  # training templates; default: all but the held-out one
+    )
+    formats: tuple[str, ...] = FORMATS
+    distractors: tuple[int, int] = (1, 3)
+    near_threshold: float = 0.9
+    balance_cap: float = 2.0  # no tool-using intent above this multiple of the median intent
+    val_share: float = 0.05
+    eta: float = ETA_AGENTTUNING  # agent share after mixing general data
+    n_self_cognition: int = 0
+    n_synth: int = (
+        0  # synthesised-tool cases (agent_lab.data.tool_synth) added to train: the Tools axis
+    )
+    model_name: str = "AgentLab-Smol"
+    model_author: str = "Agent Tuning Lab"
+
+    @classmethod
+    def from_dict(cls, fields: dict | None) -> BuildConfig:
+        """A config from plain data (a YAML `data.build` section): lists become tuples; an unknown field is a
+        `ValueError` naming it."""
+        import dataclasses
+
+        fields = dict(fields or {})
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(fields) - known)
+        if unknown:
+            raise ValueError(f"unknown BuildConfig fields {unknown} (known: {sorted(known)})")
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
+
+
+@dataclass
+class BuildResult:
+    splits: dict[str, list[dict]]
+    yields: list[dict]  # [{"stage", "in", "kept"}]
+    rejected: list[dict] = field(default_factory=list)
+    reports: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def _clean(
+    examples: list[dict],
+    cfg: BuildConfig,
+    yields: list[dict],
+    rejected: list[dict],
+    reports: dict,
+    label: str,
+) -> list[dict]:
+    """Validate, anonymise, dedupe and drop conflicts, recording each stage's yield."""
+    n = len(examples)
+    valid = []
+    for ex in examples:
+        problem = quality.validate_example(ex)
+        (
+            rejected.append({"id": ex.get("id"), "split": label, "error": problem})
+            if problem
+            else valid.append(ex)
+        )
+    yields.append({"stage": f"{label}: schema-valid", "in": n, "kept": len(valid)})
+    valid, pii = quality.anonymize(valid)
+    reports.setdefault("pii", {})[label] = pii
+    deduped, dup = quality.dedupe(valid, cfg.near_threshold)
+    reports.setdefault("dedup", {})[label] = {k: v for k, v in dup.items() if k != "removed_ids"}
+    yields.append({"stage": f"{label}: exact + near dedup", "in": len(valid), "kept": len(deduped)})
+    kept, conflicts = quality.drop_conflicts(deduped)
+    reports.setdefault("conflicts", {})[label] = len(conflicts)
+    yields.append({"stage": f"{label}: conflict-free", "in": len(deduped), "kept": len(kept)})
+    return kept
+
+
+def synth_examples(cfg: BuildConfig, templates: list[str], rejected: list[dict]) -> list[dict]:
+    """`cfg.n_synth` first-turn examples over the synthesised tool catalogue, each in a sampled training
+    template and description format; a case that fails its schema check or cannot be rendered is rejected."""
+    from agent_lab.data.tool_synth import case_example, check_case, synth_cases
+
+    rng = random.Random(cfg.seed + 5)
+    out = []
+    for case in synth_cases(cfg.n_synth, seed=cfg.seed + 5, zh_share=cfg.zh_share):
+        problem = check_case(case)
+        if not problem:
+            try:
+                example = case_example(
+                    case, TEMPLATES[rng.choice(templates)], rng.choice(cfg.formats)
+                )
+                problem = quality.validate_example(example)
+            except ValueError as exc:
+                problem = str(exc)
+        if problem:
+            rejected.append({"id": case["id"], "split": "synth", "error": problem})
+        else:
+            out.append(example)
+    return out
+
+
+def build(cfg: BuildConfig = BuildConfig()) -> BuildResult:
+    start = time.perf_counter()
+    ratio_total = cfg.ratio[0] + cfg.ratio[1]
+    n_pos = (
+        int(cfg.n_train * cfg.oversample * cfg.ratio[0] / ratio_total)
+        // cfg.ratio[0]
+        * cfg.ratio[0]
+    )
+    tasks = generate_tasks(n_pos, cfg.ratio, cfg.zh_share, cfg.seed)
+    yields = [{"stage": "tasks generated", "in": len(tasks), "kept": len(tasks)}]
+    trajectories = {t.id: solve(t) for t in tasks}
+    families = {t.id: t.family for t in tasks}
+    parts = quality.split_tasks(tasks, cfg.heldout_cities, cfg.heldout_tools)
+    yields.append(
+        {
+            "stage": "split: train tasks (rest held out)",
+            "in": len(tasks),
+            "kept": len(parts["train"]),
+        }
+    )
+
+    train_templates = list(cfg.templates or [t for t in TEMPLATES if t != cfg.heldout_template])
+    train_pool = [t for t in TOOL_SCHEMAS if t not in cfg.heldout_tools]
+    render = lambda ts, templates, pool, seed: sample_examples(  # noqa: E731
+        [trajectories[t.id] for t in ts],
+        families,
+        seed,
+        templates,
+        list(cfg.formats),
+        cfg.distractors,
+        pool,
+    )
+    rejected: list[dict] = []
+    reports: dict = {"generated_kinds": dict(Counter(t.kind for t in tasks))}
+    train = _clean(
+        render(parts["train"], train_templates, train_pool, cfg.seed),
+        cfg,
+        yields,
+        rejected,
+        reports,
+        "train",
+    )
+    n_before_cap = len(train)
+    train, _ = quality.cap_per_intent(train, cfg.balance_cap)
+    yields.append(
+        {
+            "stage": f"train: per-intent cap ({cfg.balance_cap:g} x median)",
+            "in": n_before_cap,
+            "kept": len(train),
+        }
+    )
+    n_before_ratio = len(train)
+    train = quality.enforce_ratio(train, cfg.ratio)
+    rng = random.Random(cfg.seed)
+    rng.shuffle(train)
+    n_val = int(len(train) * cfg.val_share) // ratio_total * ratio_total
+    val_pool, train = train[:n_val], train[n_val:]
+    train = quality.enforce_ratio(train, cfg.ratio, limit=cfg.n_train)
+    val = quality.enforce_ratio(val_pool, cfg.ratio)
+    yields.append(
+        {
+            "stage": f"train: exact {cfg.ratio[0]}:{cfg.ratio[1]} ratio, size cap, {len(val)} to val",
+            "in": n_before_ratio,
+            "kept": len(train),
+        }
+    )
+    if cfg.n_synth:
+        synth = synth_examples(cfg, train_templates, rejected)
+        yields.append(
+            {
+                "stage": "synthesised tools: schema-checked cases",
+                "in": cfg.n_synth,
+                "kept": len(synth),
+            }
+        )
+        train = train + synth
+        random.Random(cfg.seed + 7).shuffle(train)
+    test = _clean(
+        render(parts["test"], train_templates, train_pool, cfg.seed + 1),
+        cfg,
+        yields,
+        rejected,
+        reports,
+        "test",
+    )
+    test_template = _clean(
+        render(parts["test"], [cfg.heldout_template], train_pool, cfg.seed + 2),
+        cfg,
+        yields,
+        rejected,
+        reports,
+        "test_template",
+    )
+    test_tools = _clean(
+        render(parts["test_tools"], train_templates, list(TOOL_SCHEMAS), cfg.seed + 3),
+        cfg,
+        yields,
+        rejected,
+        reports,
+        "test_tools",
+    )
+    mixed, mix_report = mix_general(
+        train,
+        cfg.eta,
+        n_self_cognition=cfg.n_self_cognition,
+        name=cfg.model_name,
+        author=cfg.model_author,
+        seed=cfg.seed,
+    )
+    reports["mix"] = mix_report
+    reports["leaked_test_queries"] = sorted(
+        quality.leaked_queries(train, test + test_template + test_tools)
+    )
+    splits = {
+        "train": train,
+        "val": val,
+        "test": test,
+        "test_template": test_template,
+        "test_tools": test_tools,
+        "train_mixed": mixed,
+    }
+    return BuildResult(splits, yields, rejected, reports, time.perf_counter() - start)

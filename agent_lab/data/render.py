@@ -1,0 +1,131 @@
+"""Training examples: a trajectory rendered in a template, with a sampled tool set and description format.
+
+Introduced in notebook 04 (`04_building_training_data`); notebook 05 studies the diversity axes.
+
+Each example samples the three axes of the lecture notes' diversity recipe -- Query x Tools x Template:
+the tools offered are the ones the gold solution needs plus seeded distractors (for a hard
+negative, an on-topic tool it must *not* call), described in one of the three formats, inside one
+of the templates. An example is one flat JSON-able dict (`EXAMPLE_SCHEMA` in `agent_lab.data.quality`).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+from agent_lab.agent.templates import TEMPLATES, Step, Template
+from agent_lab.agent.tool_formats import FORMATS
+from agent_lab.data.oracle import Trajectory
+from agent_lab.world.data import TOOL_SCHEMAS
+from agent_lab.world.tools import tool_schemas
+
+# hard negatives are offered the tool their topic suggests, so that "not calling it" is learned
+NEGATIVE_TOPICS = [
+    (r"weather|rain|天气|下雨", "get_weather_info"),
+    (r"fly|flight|机票|飞机", "search_flights"),
+    (r"calendar|meeting|日历|会", "get_free_slots"),
+    (r"fire|消防", "fire_alert"),
+    (r"milk|recipe|牛奶|营养", "hm_product_recommend"),
+    (r"git|commit", "github_latest_commit"),
+    (r"unit|math|数学", "calculator"),
+    (r"search|internet", "web_search"),
+    (r"team", "find_contacts"),
+]
+
+
+def topic_tool(query: str) -> str | None:
+    for pattern, tool in NEGATIVE_TOPICS:
+        if re.search(pattern, query, re.I):
+            return tool
+    return None
+
+
+def offered_tools(
+    traj: Trajectory, rng: random.Random, n_distractors: int, pool: list[str] | None = None
+) -> list[str]:
+    """The tools the solution needs plus `n_distractors` others from `pool`, in a seeded order."""
+    pool = list(pool or TOOL_SCHEMAS)
+    needed = list(dict.fromkeys(traj.tool_names))
+    if not needed and (topic := topic_tool(traj.query)) and topic in pool:
+        needed = [topic]
+    others = [t for t in pool if t not in needed]
+    tools = needed + rng.sample(others, min(n_distractors, len(others)))
+    rng.shuffle(tools)
+    return tools
+
+
+def render_messages(
+    traj: Trajectory, template: Template, tools: list[str], tool_format: str | None = None
+) -> list[dict]:
+    """system, user, then assistant step / observation turns, ending with the assistant's final answer."""
+    history = [
+        (
+            Step("tool_call", thought=s["thought"], name=s["name"], arguments=s["arguments"]),
+            s["observation"],
+        )
+        for s in traj.steps
+    ]
+    messages = template.messages(tool_schemas(tools), traj.query, history, tool_format)
+    keeps_thought = template.name not in (
+        "modelscope",
+        "chat_template",
+    )  # plain-text answers carry no thought
+    final = Step(
+        "final_answer",
+        thought=traj.final_thought if keeps_thought else "",
+        answer=traj.final_answer,
+    )
+    messages.append({"role": "assistant", "content": template.render(final)})
+    return messages
+
+
+def build_example(
+    traj: Trajectory,
+    template: Template,
+    tools: list[str],
+    tool_format: str,
+    family: str,
+    example_id: str | None = None,
+) -> dict:
+    return {
+        "id": example_id or f"{traj.task_id}/{template.name}/{tool_format}",
+        "task_id": traj.task_id,
+        "query": traj.query,
+        "lang": traj.lang,
+        "intent": traj.intent,
+        "kind": traj.kind,
+        "family": family,
+        "template": template.name,
+        "tool_format": tool_format,
+        "tools": tools,
+        "steps": [dict(s) for s in traj.steps],
+        "final_thought": traj.final_thought,
+        "final_answer": traj.final_answer,
+        "source": traj.source,
+        "reward": traj.reward,
+        "messages": render_messages(traj, template, tools, tool_format),
+    }
+
+
+def sample_examples(
+    trajectories: list[Trajectory],
+    families: dict[str, str],
+    seed: int = 0,
+    templates: list[str] | None = None,
+    formats: list[str] | None = None,
+    distractors: tuple[int, int] = (1, 3),
+    tool_pool: list[str] | None = None,
+    extra_templates: dict[str, Template] | None = None,
+) -> list[dict]:
+    """One example per trajectory, each sampling a template, a description format and distractors."""
+    rng = random.Random(seed)
+    pool = {**TEMPLATES, **(extra_templates or {})}
+    names = list(templates or TEMPLATES) + list(extra_templates or {})
+    formats = list(formats or FORMATS)
+    out = []
+    for traj in trajectories:
+        template = pool[rng.choice(names)]
+        fmt = rng.choice(formats)
+        tools = offered_tools(traj, rng, rng.randint(*distractors), tool_pool)
+        out.append(build_example(traj, template, tools, fmt, families[traj.task_id]))
+    return out
