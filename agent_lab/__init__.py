@@ -5,7 +5,8 @@
 - `agent_lab.data`        tasks, trajectories, teachers, examples, quality -- notebooks 03-05
 - `agent_lab.training`    masks, batches, the trainer, cost and memory    -- notebook 06
 - `agent_lab.evaluation`  scores, suites, BFCL, forgetting, human review  -- notebook 07
-- `agent_lab.course`      paths, model, server, harness, labs, grading, your own tools -- all
+- `agent_lab.course`      paths, model, server, harness, labs, grading     -- all
+- `agent_lab.tune`        bring your own tools: all stages on a user's tool file (`python -m agent_lab.tune`)
 
 Each package's docstring lists its modules and the notebook that uses each.
 """

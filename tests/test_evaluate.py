@@ -3,8 +3,7 @@
 import pytest
 
 from agent_lab.agent.steps import Step
-from agent_lab.evaluation import human
-from agent_lab.evaluation import scoring
+from agent_lab.evaluation import human, scoring
 from agent_lab.evaluation.suites import (
     expected_state,
     final_state,

@@ -1,4 +1,4 @@
-"""`python -m agent_lab.course.tune`: a user's own tool file, synthesised data, a smoke-sized run, scores."""
+"""`python -m agent_lab.tune`: a user's own tool file, synthesised data, a smoke-sized run, scores."""
 
 import json
 import subprocess
@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from agent_lab.course import tune
+from agent_lab import tune
 from agent_lab.course.paths import REPO_ROOT
 from agent_lab.data.exports import read_jsonl
 from agent_lab.data.quality import validate_example
@@ -66,7 +66,7 @@ def test_tune_smoke_trains_scores_and_writes_a_servable_model(tmp_path):
         [
             sys.executable,
             "-m",
-            "agent_lab.course.tune",
+            "agent_lab.tune",
             "--tools",
             str(TOOLS),
             "--profile",

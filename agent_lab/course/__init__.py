@@ -4,7 +4,6 @@
 - `model`        the base model: GGUF in a PyPI package -> HF folder                -- notebook 01
 - `server`       `transformers serve` on loopback, or an external endpoint          -- notebook 01
 - `harness`      papermill profiles, metrics JSON, `make course`, measured figures  -- every notebook
-- `tune`         bring your own tools (`python -m agent_lab.course.tune`)           -- notebook 08
 - `grading`      the labs' pass/fail checks and scores                              -- labs
 - `labs`         student notebooks from lab sources (`make student`)                -- labs
 - `lab_grading`  grading handed-in labs: one process, folder, time limit per student -- labs

@@ -1,7 +1,7 @@
 """The everyday API catalogue the tool synthesiser (`agent_lab.data.tool_synth`) builds its tools from.
 
 Introduced in notebook 05 (`05_generalization_meta_agent`: the "Tools" axis of Query x Tools x
-Template); `python -m agent_lab.course.tune` uses the same synthesiser on a user's own tools.
+Template); `python -m agent_lab.tune` uses the same synthesiser on a user's own tools.
 
 The tables live in `agent_lab/data/tool_catalogue.json`, written from general knowledge of everyday
 web APIs (bookings, orders, payments, smart home, ...), never from a benchmark's functions:

@@ -1,7 +1,7 @@
 """A tool synthesiser: hundreds of typed tools, queries that state their arguments, and gold calls.
 
 Introduced in notebook 05 (`05_generalization_meta_agent`): the "Tools" axis of the diversity
-recipe (Query x Tools x Template). `python -m agent_lab.course.tune` runs the same code on a user's own
+recipe (Query x Tools x Template). `python -m agent_lab.tune` runs the same code on a user's own
 OpenAI-style function schemas (`specs_from_schemas`).
 
 - `catalogue_specs()`: one tool per (entity, verb) of `agent_lab.data.tool_catalogue` -- search, get,

@@ -1,6 +1,6 @@
 """Bring your own tools: a tuned agent for a JSON file of OpenAI-style function schemas.
 
-    python -m agent_lab.course.tune --tools my_tools.json [--profile cpu|smoke|gpu] [--model FOLDER]
+    python -m agent_lab.tune --tools my_tools.json [--profile cpu|smoke|gpu] [--model FOLDER]
 
 Walked through in notebook 08 (`08_tune_your_own_agent`). The steps, each a function here:
 
