@@ -76,9 +76,7 @@ def main(argv=None) -> dict:
 
     results, started = {}, time.time()
     for category in bfcl.CATEGORIES:
-        rows = suites.bfcl_rows(
-            model, tokenizer, category, args.limit, template, tool_format, gen
-        )
+        rows = suites.bfcl_rows(model, tokenizer, category, args.limit, template, tool_format, gen)
         results[f"bfcl_{category}"] = {
             **figure(rows, "ok"),
             "parse_failures": sum(not r["valid"] for r in rows),
@@ -96,7 +94,7 @@ def main(argv=None) -> dict:
             "concluding": 0,
             "episodes": 0,
         }
-        suites = suites.pick_suites(splits, sizes)
+        picked = suites.pick_suites(splits, sizes)
         for name, key in (
             ("held_out", "call_ok"),
             ("hard_negatives", "no_tool_ok"),
@@ -105,7 +103,7 @@ def main(argv=None) -> dict:
         ):
             rows = [
                 r
-                for r in suites.first_turn_rows(model, tokenizer, suites[name], gen)
+                for r in suites.first_turn_rows(model, tokenizer, picked[name], gen)
                 if r.get(key) is not None
             ]
             results[name] = {**figure(rows, key), "summary": suites.first_turn_summary(rows)}

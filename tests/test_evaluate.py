@@ -255,7 +255,7 @@ def test_episodes_run_in_lockstep_and_are_judged_by_state(monkeypatch):
             script[c[1]["content"].split(":")[0]][min((len(c) - 2) // 2, 4)] for c in conversations
         ]
 
-    monkeypatch.setattr(evaluate, "_replies", replies)
+    monkeypatch.setattr(suites, "_replies", replies)
     rows = {r["id"]: r for r in suites.run_episodes(None, None, examples, max_steps=5)}
     assert (
         rows["good"]["success"]
