@@ -33,9 +33,9 @@ class BuildConfig:
     oversample: float = (
         3.8  # tasks generated per wanted example: held-out splits and dedup take the rest
     )
-    heldout_template: str = "toolllama"
-    heldout_tools: tuple[str, ...] = ("unit_convert", "github_latest_commit")
-    heldout_cities: tuple[str, ...] = ("Chengdu", "成都")
+    heldout_template: str = quality.HELDOUT_TEMPLATE
+    heldout_tools: tuple[str, ...] = quality.HELDOUT_TOOLS
+    heldout_cities: tuple[str, ...] = quality.HELDOUT_CITIES
     templates: tuple[str, ...] | None = (
         None  # training templates; default: all but the held-out one
     )

@@ -235,10 +235,15 @@ def anonymize(examples: list[dict]) -> tuple[list[dict], dict]:
 
 
 # ---------------------------------------------------------------------------- splits and ratio
+HELDOUT_CITIES = ("Chengdu", "成都")  # the one home of the held-out defaults (BuildConfig reads them)
+HELDOUT_TOOLS = ("unit_convert", "github_latest_commit")
+HELDOUT_TEMPLATE = "toolllama"
+
+
 def split_tasks(
     tasks,
-    heldout_cities=("Chengdu", "成都"),
-    heldout_tools=("unit_convert", "github_latest_commit"),
+    heldout_cities=HELDOUT_CITIES,
+    heldout_tools=HELDOUT_TOOLS,
     test_family_index: int = 0,
 ) -> dict[str, list]:
     """Assign tasks to train / test / test_tools without leakage.
