@@ -58,3 +58,34 @@ def test_tree_peak_sees_a_child_process():
             check=True,
         )
     assert peak.peak > 300_000_000
+
+
+def test_add_puts_a_separately_measured_notebook_into_the_record(tmp_path, monkeypatch):
+    monkeypatch.setattr(harness, "MEASUREMENTS", tmp_path / "docs")
+    monkeypatch.setattr(harness, "build_dir", lambda: tmp_path / "build")
+    machine = {"cpu": "X", "cores": 2, "memory_gb": 24, "training_precision": "fp32", "torch": "2"}
+    base = {
+        "profile": "cpu",
+        "started": "t0",
+        "machine": machine,
+        "total_seconds": 600.0,
+        "peak_rss_gb": 3.0,
+        "failures": 0,
+        "headline": None,
+        "notebooks": {"01_a": {"seconds": 600.0, "peak_rss_gb": 3.0, "ok": True}},
+    }
+    with pytest.raises(FileNotFoundError):
+        harness.add_to_measurement("cpu", base)
+    harness.write_measurement("course_cpu", base, committed=True)
+    part = {
+        "started": "t1",
+        "machine": machine,
+        "notebooks": {"08_b": {"seconds": 120.0, "peak_rss_gb": 4.5, "ok": True}},
+    }
+    harness.add_to_measurement("cpu", part)
+    record = json.loads((tmp_path / "docs" / "course_cpu.json").read_text())
+    assert record["total_seconds"] == 720.0 and record["peak_rss_gb"] == 4.5
+    assert record["added"] == {"08_b": "t1"} and list(record["notebooks"]) == ["01_a", "08_b"]
+    assert "(measured on its own, added)" in harness.course_table(record)
+    with pytest.raises(ValueError, match="machine"):
+        harness.add_to_measurement("cpu", {**part, "machine": {**machine, "cpu": "Y"}})

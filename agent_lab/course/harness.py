@@ -230,7 +230,8 @@ def headline_from_metrics(metrics: dict) -> dict:
     """Per model, the held-out headline figures (%) of notebook 07's metrics."""
     out = {}
     for label, m in metrics.get("models", {}).items():
-        held, neg = m["summary"]["held_out"], m["summary"]["hard_negatives"]
+        # a comparison model may have been scored on some suites only (notebook 07's COMPARISON_SUITES)
+        held, neg = m["summary"].get("held_out", {}), m["summary"].get("hard_negatives", {})
         row = {
             k: None if held.get(src) is None else round(100 * held[src], 1)
             for k, src in HEADLINE_KEYS.items()
@@ -243,7 +244,7 @@ def headline_from_metrics(metrics: dict) -> dict:
     return out
 
 
-def run_course(profile: str = "cpu", only: list[str] | None = None) -> int:
+def run_course(profile: str = "cpu", only: list[str] | None = None, add: bool = False) -> int:
     """`make course`: execute every notebook into build/executed/<profile>/ and print its metrics.
 
     Each notebook's wall time and peak memory (this process and all it starts, summed) is recorded; a
@@ -295,11 +296,38 @@ def run_course(profile: str = "cpu", only: list[str] | None = None) -> int:
         except FileNotFoundError:
             record["headline"] = None
         write_measurement(f"course_{profile}", record, committed=profile == "cpu" and not failures)
+    elif add and not failures:
+        add_to_measurement(profile, record)
     print(
         f"course: {record['total_seconds'] / 60:.1f} min, peak {record['peak_rss_gb']:.2f} GB, "
         f"{failures} failed"
     )
     return failures
+
+
+def add_to_measurement(profile: str, record: dict) -> Path:
+    """Add the notebooks of a partial run (`--add`) to the last complete run's committed record: a notebook the
+    course gained after that run, measured on its own on the same machine. The record lists it under `added`
+    and its time counts in the total."""
+    path = MEASUREMENTS / f"course_{profile}.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"--add needs a complete measured run first ({path} is missing)")
+    base = json.loads(path.read_text(encoding="utf-8"))
+    if (
+        base["machine"]["cpu"] != record["machine"]["cpu"]
+        or base["machine"]["cores"] != record["machine"]["cores"]
+    ):
+        raise ValueError("--add must run on the machine the course was measured on")
+    for name, nb in record["notebooks"].items():
+        old = base["notebooks"].get(name)
+        base["total_seconds"] = round(
+            base["total_seconds"] - (old or {}).get("seconds", 0) + nb["seconds"], 1
+        )
+        base["notebooks"][name] = nb
+        base.setdefault("added", {})[name] = record["started"]
+    base["notebooks"] = dict(sorted(base["notebooks"].items()))
+    base["peak_rss_gb"] = max(n["peak_rss_gb"] for n in base["notebooks"].values())
+    return write_measurement(f"course_{profile}", base, committed=True)
 
 
 def write_measurement(name: str, record: dict, committed: bool = False) -> Path:
@@ -330,7 +358,8 @@ def course_table(record: dict) -> str:
     ]
     for name, nb in record["notebooks"].items():
         lines.append(
-            f"| `{name}`{'' if nb['ok'] else ' (failed)'} | {nb['seconds'] / 60:.1f} | "
+            f"| `{name}`{'' if nb['ok'] else ' (failed)'}"
+            f"{' (measured on its own, added)' if name in record.get('added', {}) else ''} | {nb['seconds'] / 60:.1f} | "
             f"{nb['peak_rss_gb']:.1f} |"
         )
     lines.append(
@@ -375,13 +404,20 @@ def main() -> None:
         action="store_true",
         help="only rewrite README.md's table from docs/measurements/course_<profile>.json",
     )
+    parser.add_argument(
+        "--add",
+        action="store_true",
+        help="with notebook prefixes: add their measurement to the committed record of the last complete run",
+    )
     parser.add_argument("only", nargs="*", help="notebook name prefixes (e.g. 01); default: all")
     args = parser.parse_args()
+    if args.add and not args.only:
+        parser.error("--add needs the notebooks to run (e.g. 08)")
     if args.readme:
         print("README.md table", "updated" if update_readme(args.profile) else "already current")
         return
-    failures = run_course(args.profile, args.only)
-    if not args.only and not failures and args.profile == "cpu":
+    failures = run_course(args.profile, args.only, args.add)
+    if (not args.only or args.add) and not failures and args.profile == "cpu":
         update_readme(args.profile)
     raise SystemExit(1 if failures else 0)
 

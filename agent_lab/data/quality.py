@@ -235,7 +235,10 @@ def anonymize(examples: list[dict]) -> tuple[list[dict], dict]:
 
 
 # ---------------------------------------------------------------------------- splits and ratio
-HELDOUT_CITIES = ("Chengdu", "成都")  # the one home of the held-out defaults (BuildConfig reads them)
+HELDOUT_CITIES = (
+    "Chengdu",
+    "成都",
+)  # the one home of the held-out defaults (BuildConfig reads them)
 HELDOUT_TOOLS = ("unit_convert", "github_latest_commit")
 HELDOUT_TEMPLATE = "toolllama"
 
