@@ -6,7 +6,8 @@
 - `agent_lab.training`    masks, batches, the trainer, cost and memory    -- notebook 06
 - `agent_lab.evaluation`  scores, suites, BFCL, forgetting, human review  -- notebook 07
 - `agent_lab.course`      paths, model, server, harness, labs, grading     -- all
-- `agent_lab.tune`        bring your own tools: all stages on a user's tool file (`python -m agent_lab.tune`)
+- `agent_lab.tune`        bring your own tools: all stages on a user's tool file (`python -m
+  agent_lab.tune`)
 
 Each package's docstring lists its modules and the notebook that uses each.
 """

@@ -74,8 +74,8 @@ def _values_said(case: dict, text: str) -> bool:
 
 
 def reword(cases: list[dict], endpoint, max_tokens: int = 96) -> int:
-    """Let the LLM teacher reword each query in place; keep a rewording only if every string value of
-    the gold call is still in it. Returns how many were kept."""
+    """Let the LLM teacher reword each query in place; keep a rewording only if every string value
+    of the gold call is still in it. Returns how many were kept."""
     kept = 0
     for case in cases:
         lang = "Chinese" if case["lang"] == "zh" else "English"

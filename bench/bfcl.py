@@ -6,9 +6,10 @@ the course's held-out template, held-out tools and world suites.
 BFCL (`../shared/external/bfcl/`, Apache-2.0) is evaluation data only: nothing here trains or tunes
 a prompt on it. Each case is asked in the model's own template (the one it was trained with, from
 the run's data report) with BFCL's functions described in that template's tool format; calls get
-the AST check of `agent_lab.evaluation.bfcl`. A reply that does not parse is a failure, never an abstention,
-and parse failures are counted separately. Prints accuracy with a 95 % Wilson interval per suite;
-`--write` stores the figures in `docs/measurements/generalization.json` (generated, committed).
+the AST check of `agent_lab.evaluation.bfcl`. A reply that does not parse is a failure, never an
+abstention, and parse failures are counted separately. Prints accuracy with a 95 % Wilson interval
+per suite; `--write` stores the figures in `docs/measurements/generalization.json` (generated,
+committed).
 """
 
 from __future__ import annotations
@@ -116,7 +117,8 @@ def main(argv=None) -> dict:
         acc = "-" if r["accuracy"] is None else f"{100 * r['accuracy']:5.1f} %"
         extra = f", {r['parse_failures']} did not parse" if "parse_failures" in r else ""
         print(
-            f"{name:22s} {acc}  [{100 * r['ci95'][0]:.1f}, {100 * r['ci95'][1]:.1f}]  n={r['n']}{extra}"
+            f"{name:22s} {acc}  [{100 * r['ci95'][0]:.1f}, {100 * r['ci95'][1]:.1f}]  "
+            f"n={r['n']}{extra}"
         )
     out = {
         "model": model_name,

@@ -1,4 +1,5 @@
-"""Examples per second of the whole data pipeline (tasks -> oracle -> splits -> examples -> quality -> mix).
+"""Examples per second of the whole data pipeline (tasks -> oracle -> splits -> examples -> quality
+-> mix).
 
     .venv/bin/python bench/build_data.py [--n-train 2000] [--repeats 3]
 
@@ -34,7 +35,8 @@ def main() -> None:
     median = statistics.median(times)
     print(f"\nmedian {median:.2f} s, {produced / median:,.0f} examples/s")
     print(
-        f"target (>= 2,000 training examples in < 300 s): {'met' if train >= 2000 and median < 300 else 'NOT met'}"
+        "target (>= 2,000 training examples in < 300 s): "
+        f"{'met' if train >= 2000 and median < 300 else 'NOT met'}"
     )
 
 

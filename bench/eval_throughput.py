@@ -1,4 +1,5 @@
-"""Evaluation speed: one-at-a-time greedy generation against batches that share the prompt prefix's KV cache.
+"""Evaluation speed: one-at-a-time greedy generation against batches that share the prompt prefix's
+KV cache.
 
 Asks the same held-out first-turn items (cpu-profile data of notebook 06) three ways and prints
 examples/s for each, the speed-up, and how many prompt tokens the shared cache saved:
@@ -10,7 +11,8 @@ examples/s for each, the speed-up, and how many prompt tokens the shared cache s
 Greedy replies should be identical; padding changes float rounding, which can flip a rare near-tie,
 so the script fails only when more than 1 in 10 replies differ (that would mean a broken cache).
 
-    .venv/bin/python bench/eval_throughput.py [--items 48] [--batch 16] [--model build/runs/06_cpu_lora/model]
+    .venv/bin/python bench/eval_throughput.py [--items 48] [--batch 16] \\
+        [--model build/runs/06_cpu_lora/model]
 """
 
 from __future__ import annotations
@@ -58,7 +60,8 @@ def main() -> None:
     conversations = [ex["messages"][:2] for ex in splits["test"][: args.items]]
     stops = list(get_template("react").stop)
     print(
-        f"model {folder}, {len(conversations)} held-out first turns, {args.max_new_tokens} new tokens max, "
+        f"model {folder}, {len(conversations)} held-out first turns, {args.max_new_tokens} new "
+        "tokens max, "
         f"{torch.get_num_threads()} threads"
     )
     ways = {
@@ -76,8 +79,10 @@ def main() -> None:
         seconds = time.perf_counter() - start
         speed[name] = len(conversations) / seconds
         print(
-            f"{name:24s} {seconds:7.1f} s  {speed[name]:6.2f} examples/s  prompt tokens {stats['prompt_tokens']}, "
-            f"prefilled {stats['prefill_tokens']} ({stats['cached_tokens']} served from a shared cache)"
+            f"{name:24s} {seconds:7.1f} s  {speed[name]:6.2f} examples/s  prompt tokens "
+            f"{stats['prompt_tokens']}, "
+            f"prefilled {stats['prefill_tokens']} ({stats['cached_tokens']} served from a shared "
+            "cache)"
         )
     same = sum(a == b == c for a, b, c in zip(*replies.values()))
     print(

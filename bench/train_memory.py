@@ -1,11 +1,13 @@
 """Peak memory of CPU training steps, measured against `agent_lab.training.cost.cpu_training_gb`.
 
-Each setting runs in its own process: the model (SmolLM2-135M by default), LoRA r 8 on all linear layers or
-full fine-tuning, three optimizer steps on one batch of random tokens (half of them labelled), the masked loss
-of `agent_lab.training.trainer`. It prints tokens/s, the process's peak resident memory and the estimate, so the constants
-in `agent_lab/training/cost.py` (`CPU_*`) can be refitted on another machine.
+Each setting runs in its own process: the model (SmolLM2-135M by default), LoRA r 8 on all linear
+layers or full fine-tuning, three optimizer steps on one batch of random tokens (half of them
+labelled), the masked loss of `agent_lab.training.trainer`. It prints tokens/s, the process's peak
+resident memory and the estimate, so the constants in `agent_lab/training/cost.py` (`CPU_*`) can be
+refitted on another machine.
 
-    .venv/bin/python bench/train_memory.py [--settings "lora 1 1024 0, full 1 2048 0"] [--model FOLDER]
+    .venv/bin/python bench/train_memory.py [--settings "lora 1 1024 0, full 1 2048 0"] \\
+        [--model FOLDER]
 
 A setting is `method batch length lora_dropout [ckpt]`.
 """
@@ -20,7 +22,10 @@ import sys
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-DEFAULT = "lora 1 512 0, lora 1 1024 0, lora 1 2048 0, lora 2 1024 0, lora 1 1024 0.05, lora 2 1024 0 ckpt, full 1 2048 0"
+DEFAULT = (
+    "lora 1 512 0, lora 1 1024 0, lora 1 2048 0, lora 2 1024 0, lora 1 1024 0.05, "
+    "lora 2 1024 0 ckpt, full 1 2048 0"
+)
 
 
 def one_setting(

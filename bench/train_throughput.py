@@ -1,24 +1,31 @@
-"""Training speed and memory: the course's old recipe against its new default, and our batches against a plain Trainer.
+"""Training speed and memory: the course's old recipe against its new default, and our batches
+against a plain Trainer.
 
-`--what recipes` (the default) trains, each in its own process on the same examples of notebook 06's cpu data:
+`--what recipes` (the default) trains, each in its own process on the same examples of notebook 06's
+cpu data:
 
-- old: the recipe the course used before (LoRA r 8 with dropout 0.05, fp32, batch 4 in one micro-batch);
-- new: the default now (no LoRA dropout, precision from `sft.pick_precision`, the memory planner's micro-batch
-  within `--budget` GB, same 4 sequences per optimizer step),
+- old: the recipe the course used before (LoRA r 8 with dropout 0.05, fp32, batch 4 in one
+  micro-batch);
+- new: the default now (no LoRA dropout, precision from `sft.pick_precision`, the memory planner's
+  micro-batch within `--budget` GB, same 4 sequences per optimizer step),
 
-and prints real tokens/s and peak RSS of each, and the ratios (targets: >= 1.6x speed, <= 0.4x memory).
+and prints real tokens/s and peak RSS of each, and the ratios (targets: >= 1.6x speed, <= 0.4x
+memory).
 
     .venv/bin/python bench/train_throughput.py [--examples 64] [--budget 5.0]
 
-`--what pipeline` compares our batches with a plain padded `Trainer`. Both train the same model on the same examples, with the same loss masks, for one epoch:
+`--what pipeline` compares our batches with a plain padded `Trainer`. Both train the same model on
+the same examples, with the same loss masks, for one epoch:
 
 - plain: transformers `Trainer`, random batches padded by `DataCollatorForSeq2Seq`, the model's own
   loss (logits over the whole 49,152-word vocabulary at every position);
-- ours: `AgentTrainer` + `AgentCollator` with `group_by_length` batches, logits only where a label counts.
+- ours: `AgentTrainer` + `AgentCollator` with `group_by_length` batches, logits only where a label
+  counts.
 
 Prints tokens/s and padding fraction of each and the speed-up (target: at least 1.5x).
 
-    .venv/bin/python bench/train_throughput.py --what pipeline [--examples 120] [--method full|lora] [--batch 4]
+    .venv/bin/python bench/train_throughput.py --what pipeline [--examples 120] \\
+        [--method full|lora] [--batch 4]
 """
 
 from __future__ import annotations
@@ -99,16 +106,20 @@ def recipes(examples: int, budget: float, max_length: int, model) -> None:
         results[label] = s
         plan = s["memory_plan"]
         print(
-            f"{label}: {s['speed']['tokens_per_s']:6.1f} real tokens/s, peak RSS {s['peak_rss_bytes'] / 1e9:5.2f} GB "
-            f"({s['info']['precision']}, micro-batch {plan['batch']} x {plan['accum']}, checkpointing "
-            f"{plan['checkpointing']}, {s['global_step']} steps, {s['speed']['real_tokens']} tokens)",
+            f"{label}: {s['speed']['tokens_per_s']:6.1f} real tokens/s, peak RSS "
+            f"{s['peak_rss_bytes'] / 1e9:5.2f} GB "
+            f"({s['info']['precision']}, micro-batch {plan['batch']} x {plan['accum']}, "
+            "checkpointing "
+            f"{plan['checkpointing']}, {s['global_step']} steps, {s['speed']['real_tokens']} "
+            "tokens)",
             flush=True,
         )
     old, new = results.values()
     speed = new["speed"]["tokens_per_s"] / old["speed"]["tokens_per_s"]
     memory = new["peak_rss_bytes"] / old["peak_rss_bytes"]
     print(
-        f"new / old: {speed:.2f}x real tokens/s (target >= 1.6x: {'met' if speed >= 1.6 else 'NOT met'}), "
+        f"new / old: {speed:.2f}x real tokens/s (target >= 1.6x: "
+        f"{'met' if speed >= 1.6 else 'NOT met'}), "
         f"{memory:.2f}x peak RSS (target <= 0.4x: {'met' if memory <= 0.4 else 'NOT met'})"
     )
 

@@ -18,8 +18,10 @@ def test_multi_step_flight_booking_changes_the_world():
     cheapest = min(flights, key=lambda f: f["price_cny"])["flight_number"]
     endpoint = ScriptedEndpoint(
         [
-            'Thought: search first\nAction: search_flights\nAction Input: {"destination": "Shanghai", "date": "2026-11-27"}\nObservation:',
-            f'Thought: book the cheapest\nAction: book_flight\nAction Input: {{"flight_number": "{cheapest}", "date": "2026-11-27"}}',
+            'Thought: search first\nAction: search_flights\nAction Input: {"destination": '
+            '"Shanghai", "date": "2026-11-27"}\nObservation:',
+            "Thought: book the cheapest\nAction: book_flight\nAction Input: "
+            f'{{"flight_number": "{cheapest}", "date": "2026-11-27"}}',
             "Thought: I now know the final answer\nFinal Answer: Booked.",
         ]
     )

@@ -108,7 +108,8 @@ def test_load_cases_reads_and_names_broken_files(tmp_path):
     not (bfcl.BFCL_DIR / "BFCL_v4_simple_python.json").is_file(), reason="public BFCL data not here"
 )
 def test_public_ground_truth_passes_its_own_check():
-    """Each shipped answer's first non-empty accepted values, as a call, must pass: the check agrees with the data."""
+    """Each shipped answer's first non-empty accepted values, as a call, must pass: the check agrees
+    with the data."""
     failures = {}
     for category in ("simple_python", "multiple"):
         cases = bfcl.load_cases(category)
@@ -123,6 +124,7 @@ def test_public_ground_truth_passes_its_own_check():
             ok, why = bfcl.ast_check(name, args, case["function"], case["ground_truth"])
             if not ok:
                 failures[case["id"]] = why
-    # the one case where the data contradict themselves: 'venue' is declared a string, True is accepted
+    # the one case where the data contradict themselves: 'venue' is declared a string, True is
+    # accepted
     assert failures == {"simple_python_307": "parameter 'venue': bool is not string"}
     assert all("ground_truth" not in c for c in bfcl.load_cases("irrelevance", limit=5))

@@ -1,4 +1,5 @@
-"""Issue 6: pinned scoring formulas on hand-computed examples, human-eval maths, suite scoring pieces."""
+"""Issue 6: pinned scoring formulas on hand-computed examples, human-eval maths, suite scoring
+pieces."""
 
 import pytest
 
@@ -15,7 +16,8 @@ from agent_lab.world.tools import World
 
 
 def test_em_rouge_score_is_em_plus_lambda_rouge():
-    # "check weather beijing" vs "check the weather in beijing": LCS 3, P = 3/3, R = 3/5 -> F1 = 0.75
+    # "check weather beijing" vs "check the weather in beijing": LCS 3, P = 3/3, R = 3/5 -> F1 =
+    # 0.75
     assert scoring.rouge_l(
         "check the weather in beijing", "check weather beijing"
     ) == pytest.approx(0.75)
@@ -231,7 +233,8 @@ def _meeting_example():
 
 
 def test_episodes_run_in_lockstep_and_are_judged_by_state(monkeypatch):
-    """Scripted replies stand in for the model: one run books the right meeting, one stops early, one never parses."""
+    """Scripted replies stand in for the model: one run books the right meeting, one stops early,
+    one never parses."""
     import json
 
     from agent_lab.evaluation import suites

@@ -1,4 +1,5 @@
-"""Batched generation with a shared prefix cache gives the replies plain batching gives (real model, greedy)."""
+"""Batched generation with a shared prefix cache gives the replies plain batching gives (real model,
+greedy)."""
 
 from transformers import AutoModelForCausalLM, AutoTokenizer
 

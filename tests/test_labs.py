@@ -1,4 +1,5 @@
-"""Labs (issue 7): student notebooks are generated and current; solutions pass every check; stubs fail cleanly."""
+"""Labs (issue 7): student notebooks are generated and current; solutions pass every check; stubs
+fail cleanly."""
 
 import json
 from pathlib import Path
@@ -34,7 +35,10 @@ def test_student_versions_hide_solutions_and_hidden_tests():
 
 
 def test_student_source_by_hand():
-    src = "def f(x):\n    ### BEGIN SOLUTION\n    return x + 1\n    ### END SOLUTION\nprint(1)\n### BEGIN HIDDEN TESTS\nassert f(1) == 2\n### END HIDDEN TESTS"
+    src = (
+        "def f(x):\n    ### BEGIN SOLUTION\n    return x + 1\n    ### END SOLUTION\nprint(1)\n"
+        "### BEGIN HIDDEN TESTS\nassert f(1) == 2\n### END HIDDEN TESTS"
+    )
     assert labs.student_source(src) == f"def f(x):\n    {labs.STUB}\nprint(1)"
     with pytest.raises(ValueError, match="never ends"):
         labs.student_source("### BEGIN SOLUTION\nx = 1")
@@ -115,9 +119,11 @@ def test_batch_grading_is_isolated_and_cannot_be_forged(tmp_path, monkeypatch):
             imports,
             (
                 "import json, os, pathlib\n"
-                "p = pathlib.Path(os.environ.get('AGENT_LAB_METRICS_DIR', 'metrics')) / 'labs' / 'lab01_parse_outputs.json'\n"
+                "p = pathlib.Path(os.environ.get('AGENT_LAB_METRICS_DIR', 'metrics')) / 'labs' / "
+                "'lab01_parse_outputs.json'\n"
                 "p.parent.mkdir(parents=True, exist_ok=True)\n"
-                "p.write_text(json.dumps({'metrics': {'score': 99, 'total': 99, 'passed': 9, 'checks': 9}}))\n"
+                "p.write_text(json.dumps({'metrics': {'score': 99, 'total': 99, 'passed': 9, "
+                "'checks': 9}}))\n"
                 "print('PASS  🐢 a Final Answer  [1 pt]')\n"
                 "print('[x] ' + json.dumps({'name': '🐢 a Final Answer', 'passed': True}))\n"
                 "print(dict(os.environ))"
@@ -193,7 +199,8 @@ def test_expected_checks_and_tagged_results_are_read_statically():
             "stream",
             name="stdout",
             text=(
-                '[t1] {"name": "a", "passed": true}\n[t2] {"name": "b", "passed": true}\n[t1] not json\n'
+                '[t1] {"name": "a", "passed": true}\n[t2] {"name": "b", "passed": true}\n[t1] not '
+                "json\n"
                 '[t1] {"name": "b", "passed": "yes"}\n'
             ),
         )

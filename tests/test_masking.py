@@ -23,7 +23,8 @@ def test_react_two_turns_hand_checked(tok):
         {"role": "user", "content": "Book a flight"},
         {
             "role": "assistant",
-            "content": 'Thought: search\nAction: search_flights\nAction Input: {"date": "2026-11-27"}',
+            "content": 'Thought: search\nAction: search_flights\nAction Input: {"date": '
+            '"2026-11-27"}',
         },
         {"role": "user", "content": 'Observation: {"ok": true}'},
         {"role": "assistant", "content": "Thought: done\nFinal Answer: Booked."},
@@ -44,7 +45,8 @@ def test_observation_inside_assistant_turn_is_masked(tok):
         {"role": "user", "content": "Q"},
         {
             "role": "assistant",
-            "content": 'Action: a\nAction Input: {}\nObservation: {"secret": 12345}\nThought: ok\nFinal Answer: A',
+            "content": 'Action: a\nAction Input: {}\nObservation: {"secret": 12345}\nThought: '
+            "ok\nFinal Answer: A",
         },
     ]
     text = trained_text(tok, encode(tok, messages))

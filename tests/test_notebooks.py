@@ -1,4 +1,5 @@
-"""Notebook regression tests: structure of every committed notebook, then a smoke-profile run of each.
+"""Notebook regression tests: structure of every committed notebook, then a smoke-profile run of
+each.
 
 Each notebook must have a checker in CHECKS below that asserts on its metrics with bounds a broken
 pipeline would fail; a notebook without one fails `test_every_notebook_has_a_checker`.
@@ -199,7 +200,8 @@ def check_06(m, params):
     assert m["one_step_agrees"] is True and m["one_step_by_hand"] < m["masked_loss_by_hand"]
     lora, full = m["runs"]["lora"], m["runs"]["full"]
     assert 0 < lora["trainable_share"] < 0.05 and full["trainable_share"] == 1.0
-    # LoRA runs its whole schedule; the full-parameter comparison stops at COMPARE_STEPS of the same schedule
+    # LoRA runs its whole schedule; the full-parameter comparison stops at COMPARE_STEPS of the same
+    # schedule
     assert (
         lora["steps"] == params["MAX_STEPS"]
         and full["steps"] == params["COMPARE_STEPS"] == m["compare_steps"]
@@ -256,7 +258,8 @@ def check_07(m, params):
                 and s["bfcl_simple_python"]["n"] == params["N_BFCL"]
             )
             assert 0 <= r["kagent"]["overall"] <= 100
-    # the base model does not keep the ReAct format on held-out queries (a parser that passes everything would)
+    # the base model does not keep the ReAct format on held-out queries (a parser that passes
+    # everything would)
     base_valid = m["models"]["base"]["summary"]["held_out"]["format_valid"]
     assert base_valid < 0.5
     assert max(r["summary"]["held_out"]["format_valid"] for r in m["models"].values()) >= base_valid
@@ -274,7 +277,8 @@ def check_08(m, params):
         assert m["steps"] == params["MAX_STEPS"]
     for side in ("before", "after"):
         assert 0 <= m[side]["format_valid"] <= 1 and 0 <= m[side]["tool_accuracy"] <= 1
-    # the base model does not write ReAct calls for the observatory's tools (a parser passing all would)
+    # the base model does not write ReAct calls for the observatory's tools (a parser passing all
+    # would)
     assert m["before"]["call_accuracy"] < 0.5
 
 

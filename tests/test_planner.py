@@ -13,7 +13,10 @@ from agent_lab.agent.planner import (
 from agent_lab.world.tools import World, tool_schemas
 
 TOOLS = tool_schemas(["get_weather_info", "get_free_slots", "find_contacts", "create_meeting"])
-GOOD = '{"task_name": "获取北京现在的天气信息", "command": {"name": "get_weather_info", "args": {"location": "Beijing", "is_current": "yes"}}}'
+GOOD = (
+    '{"task_name": "获取北京现在的天气信息", "command": {"name": "get_weather_info", '
+    '"args": {"location": "Beijing", "is_current": "yes"}}}'
+)
 
 
 @pytest.mark.parametrize(
@@ -31,11 +34,13 @@ GOOD = '{"task_name": "获取北京现在的天气信息", "command": {"name": "
         ('{"task_name": "x", "command": {"name": "get_weather_info"}}', "schema"),
         ('{"task_name": "x", "command": {"name": "book_hotel", "args": {}}}', "unknown_tool"),
         (
-            '{"task_name": "x", "command": {"name": "get_weather_info", "args": {"city": "Beijing"}}}',
+            '{"task_name": "x", "command": {"name": "get_weather_info", "args": {"city": '
+            '"Beijing"}}}',
             "bad_args",
         ),
         (
-            '{"task_name": "x", "command": {"name": "get_free_slots", "args": {"start_date": "", "end_date": "2026-11-27"}}}',
+            '{"task_name": "x", "command": {"name": "get_free_slots", "args": {"start_date": "", '
+            '"end_date": "2026-11-27"}}}',
             "bad_args",
         ),
     ],

@@ -93,7 +93,10 @@ def test_pii_anonymisation():
     from collections import Counter
 
     counts = Counter()
-    text = "Call 13812345678 or mail zhang.san@gmail.com; ID 11010519491231002X. Invite li.na@example.com."
+    text = (
+        "Call 13812345678 or mail zhang.san@gmail.com; ID 11010519491231002X. "
+        "Invite li.na@example.com."
+    )
     out = quality.anonymize_text(text, counts)
     assert out == "Call <PHONE> or mail <EMAIL>; ID <ID>. Invite li.na@example.com."
     assert counts == {"PHONE": 1, "EMAIL": 1, "ID": 1}

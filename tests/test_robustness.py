@@ -1,4 +1,5 @@
-"""Bad input everywhere (issue 16): hostile tool calls, parser fuzzing with round trips, files that break readers."""
+"""Bad input everywhere (issue 16): hostile tool calls, parser fuzzing with round trips, files that
+break readers."""
 
 import json
 import random
@@ -226,7 +227,8 @@ def _step(rng: random.Random) -> Step:
 
 
 def _model_text(rng: random.Random, template) -> str:
-    """Adversarial model output: a rendered step cut, spliced or salted with field marks and tags."""
+    """Adversarial model output: a rendered step cut, spliced or salted with field marks and
+    tags."""
     try:
         base = template.render(_step(rng))
     except ValueError:
@@ -244,7 +246,8 @@ def _model_text(rng: random.Random, template) -> str:
 
 @pytest.mark.parametrize("name", sorted(TEMPLATES))
 def test_parser_fuzz_no_exception_no_hang_and_round_trip(name):
-    """10,000 seeded inputs per template: parse never raises or hangs; every step render accepts reads back."""
+    """10,000 seeded inputs per template: parse never raises or hangs; every step render accepts
+    reads back."""
     template, rng = get_template(name), random.Random(f"fuzz-{name}")
     start, accepted, normal_refused = time.perf_counter(), 0, 0
     for i in range(10_000):
@@ -260,7 +263,8 @@ def test_parser_fuzz_no_exception_no_hang_and_round_trip(name):
                 continue
             accepted += 1
             assert template.parse(text) == candidate, (name, candidate)
-        # ordinary calls (an identifier name, any JSON arguments, nasty strings included) must always be writable
+        # ordinary calls (an identifier name, any JSON arguments, nasty strings included) must
+        # always be writable
         plain = Step(
             "tool_call",
             name="web_search",
@@ -358,7 +362,8 @@ def test_annotation_sheet_from_excel_reads_and_bad_bytes_are_named(tmp_path):
 
 # ---------------------------------------------------------------------------- serving
 def test_a_port_answered_by_another_program_is_not_taken_for_our_server(tmp_path, base_model_dir):
-    """A plain HTTP server answers /health on the port first; ours cannot bind and exits: a clear error, fast."""
+    """A plain HTTP server answers /health on the port first; ours cannot bind and exits: a clear
+    error, fast."""
     import http.server
     import threading
 

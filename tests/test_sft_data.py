@@ -1,4 +1,5 @@
-"""Batches for SFT: padding and packing, the all-masked guard, and the labelled-only loss against the model's own."""
+"""Batches for SFT: padding and packing, the all-masked guard, and the labelled-only loss against
+the model's own."""
 
 import pytest
 import torch
@@ -13,7 +14,8 @@ CONV = [
     {"role": "user", "content": "Weather in Shanghai?"},
     {
         "role": "assistant",
-        "content": 'Thought: look it up\nAction: get_weather_info\nAction Input: {"location": "Shanghai"}',
+        "content": 'Thought: look it up\nAction: get_weather_info\nAction Input: {"location": '
+        '"Shanghai"}',
     },
     {"role": "user", "content": 'Observation: {"ok": true, "result": {"weather": "sunny"}}'},
     {"role": "assistant", "content": "Thought: I now know the final answer\nFinal Answer: Sunny."},

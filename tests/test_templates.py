@@ -66,8 +66,8 @@ def test_seed_formats():
         "Answer the following questions as best you can. You have access to the following APIs:"
     )
     assert (
-        "should be one of the above tools[get_weather_info, search_flights, fire_alert, hm_product_recommend]"
-        in react
+        "should be one of the above tools[get_weather_info, search_flights, fire_alert, "
+        "hm_product_recommend]" in react
     )
     assert react.endswith("Begin!")
     autogpt = get_template("autogpt").system_prompt(TOOLS)
@@ -84,7 +84,8 @@ def test_seed_formats():
         # ms-agent data: single-quoted Python dict, no Thought, trailing Observation
         (
             "react",
-            "Action: hm_product_recommend\nAction Input: {'keywords_dict': {'商品类目': '手机'}}\nObservation: [...]",
+            "Action: hm_product_recommend\nAction Input: {'keywords_dict': {'商品类目': "
+            "'手机'}}\nObservation: [...]",
             Step(
                 "tool_call",
                 name="hm_product_recommend",
@@ -115,12 +116,14 @@ def test_seed_formats():
         ),
         (
             "toolllama",
-            'Thought: ok\nAction: Finish\nAction Input: {"return_type": "give_answer", "final_answer": "42"}',
+            'Thought: ok\nAction: Finish\nAction Input: {"return_type": "give_answer", '
+            '"final_answer": "42"}',
             Step("final_answer", thought="ok", answer="42"),
         ),
         (
             "modelscope",
-            'Let me check.<|startofthink|>```JSON\n{"api_name": "get_weather_info", "parameters": {"location": "北京"}}\n```<|endofthink|>',
+            'Let me check.<|startofthink|>```JSON\n{"api_name": "get_weather_info", "parameters": '
+            '{"location": "北京"}}\n```<|endofthink|>',
             Step(
                 "tool_call",
                 thought="Let me check.",
@@ -130,12 +133,14 @@ def test_seed_formats():
         ),
         (
             "autogpt",
-            'Sure! ```json\n{"thoughts": {"text": "t"}, "command": {"name": "web_search", "args": {"text": "x"}}}\n``` done',
+            'Sure! ```json\n{"thoughts": {"text": "t"}, "command": {"name": "web_search", "args": '
+            '{"text": "x"}}}\n``` done',
             Step("tool_call", thought="t", name="web_search", arguments={"text": "x"}),
         ),
         (
             "chat_template",
-            '<tool_call>\n{"name": "calculator", "arguments": "{\\"expression\\": \\"1+1\\"}"}\n</tool_call>',
+            '<tool_call>\n{"name": "calculator", "arguments": "{\\"expression\\": '
+            '\\"1+1\\"}"}\n</tool_call>',
             Step("tool_call", name="calculator", arguments={"expression": "1+1"}),
         ),
     ],

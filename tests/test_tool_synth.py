@@ -84,7 +84,8 @@ def test_same_seed_same_cases_other_seed_other_cases():
 
 
 def test_values_are_said_in_the_query():
-    """Stated or clearly implied: a date is written out, a weight may be in grams, a currency as words."""
+    """Stated or clearly implied: a date is written out, a weight may be in grams, a currency as
+    words."""
     rng_cases = ts.synth_cases(300, seed=11)
     for case in rng_cases:
         for name, value in (case["gold"] or {}).get("arguments", {}).items():

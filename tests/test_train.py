@@ -1,4 +1,5 @@
-"""The training entry point: configs, a real smoke run, kill-and-resume, LoRA merging, two processes."""
+"""The training entry point: configs, a real smoke run, kill-and-resume, LoRA merging, two
+processes."""
 
 import json
 import os
@@ -178,7 +179,8 @@ def test_smoke_run_writes_summary_and_a_servable_model(tmp_path):
 
 
 def test_killed_run_resumes_from_its_checkpoint_and_matches(tmp_path):
-    """SIGKILL a run right after its step-3 checkpoint; the rerun resumes there and ends where an unbroken run does."""
+    """SIGKILL a run right after its step-3 checkpoint; the rerun resumes there and ends where an
+    unbroken run does."""
     whole = tmp_path / "whole"
     finish(launch(whole))
     broken = tmp_path / "broken"
@@ -202,8 +204,9 @@ def test_killed_run_resumes_from_its_checkpoint_and_matches(tmp_path):
 
 
 def test_two_processes_with_accelerate(tmp_path):
-    """Two CPU processes (gloo). In accelerate 1.15 `launch --cpu --num_processes 2` starts ONE process, so the
-    multi-process launcher is asked for explicitly (`--multi_gpu`) and the Trainer told to stay on CPU."""
+    """Two CPU processes (gloo). In accelerate 1.15 `launch --cpu --num_processes 2` starts ONE
+    process, so the multi-process launcher is asked for explicitly (`--multi_gpu`) and the Trainer
+    told to stay on CPU."""
     accelerate = [
         sys.executable,
         "-m",
@@ -234,14 +237,16 @@ def test_two_processes_with_accelerate(tmp_path):
     )
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["world_size"] == 2 and summary["global_step"] == 6, out[-2000:]
-    # each process saw half the batches: the epoch fraction after 6 steps doubles against one process
+    # each process saw half the batches: the epoch fraction after 6 steps doubles against one
+    # process
     epoch = [h["epoch"] for h in summary["log_history"] if "loss" in h][-1]
     assert epoch == pytest.approx(2 * 6 / -(-summary["data"]["kept"] // 2), rel=0.1)
     assert (tmp_path / "model" / "config.json").is_file()
 
 
 def test_gradient_checkpointing_still_trains_lora(base_model_dir):
-    """Checkpointing recomputes activations in backward; the LoRA weights must still get the same gradients."""
+    """Checkpointing recomputes activations in backward; the LoRA weights must still get the same
+    gradients."""
     from transformers import TrainingArguments
 
     from agent_lab.training.batches import AgentCollator, encode_examples

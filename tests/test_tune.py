@@ -1,4 +1,5 @@
-"""`python -m agent_lab.tune`: a user's own tool file, synthesised data, a smoke-sized run, scores."""
+"""`python -m agent_lab.tune`: a user's own tool file, synthesised data, a smoke-sized run,
+scores."""
 
 import json
 import subprocess

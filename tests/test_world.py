@@ -81,7 +81,8 @@ def test_ill_typed_and_unknown():
     bad = world.call("unit_convert", {"value": "ten", "from_unit": "km", "to_unit": "m"})
     assert bad["error"]["type"] == "invalid_arguments" and "value" in bad["error"]["message"]
     bad_date = world.call("search_flights", {"destination": "Shanghai", "date": "someday soon"})
-    # dates are resolved on the way in: an unreadable one is an argument error naming the key and the value
+    # dates are resolved on the way in: an unreadable one is an argument error naming the key and
+    # the value
     assert (
         bad_date["error"]["type"] == "invalid_arguments"
         and "date: cannot read date 'someday soon'" in bad_date["error"]["message"]
@@ -97,7 +98,8 @@ def test_ill_typed_and_unknown():
 
 
 def test_dates_can_be_phrases():
-    """A 135M model cannot do calendar arithmetic reliably, so date arguments may be the user's own words."""
+    """A 135M model cannot do calendar arithmetic reliably, so date arguments may be the user's own
+    words."""
     world = World()
     iso = world.call("search_flights", {"destination": "Shanghai", "date": "2026-11-27"})
     for phrase in ("this Friday", "周五", "this friday"):
@@ -114,7 +116,8 @@ def test_dates_can_be_phrases():
 
 
 def test_names_can_be_in_either_language():
-    """Cities, teams and categories may be the user's own words too: 杭州 is Hangzhou, 市场部 the marketing team."""
+    """Cities, teams and categories may be the user's own words too: 杭州 is Hangzhou, 市场部 the
+    marketing team."""
     from agent_lab.evaluation.scoring import normalize_value
     from agent_lab.world.data import canonical_name
 

@@ -1,6 +1,8 @@
-"""The agent loop: run a query to completion with any template, any OpenAI-compatible client, the tool world.
+"""The agent loop: run a query to completion with any template, any OpenAI-compatible client, the
+tool world.
 
-Introduced in notebook 03 (`03_plan_and_summarize`); its traces feed data building (04) and evaluation (07).
+Introduced in notebook 03 (`03_plan_and_summarize`); its traces feed data building (04) and
+evaluation (07).
 
 Each turn renders the template's messages (system prompt, query, earlier steps and observations),
 asks the endpoint greedily with the template's stop strings (`Observation:` for ReAct), parses the
@@ -71,7 +73,8 @@ class Trace:
 
 
 def strip_stop(text: str, stops) -> str:
-    """Drop a trailing stop string: Hugging Face's `stop_strings` keep it in the output, OpenAI's do not."""
+    """Drop a trailing stop string: Hugging Face's `stop_strings` keep it in the output, OpenAI's do
+    not."""
     text = text.rstrip()
     for stop in stops:
         if stop and text.endswith(stop):
@@ -93,7 +96,8 @@ def run_agent(
     max_steps: int = 6,
     max_tokens: int = 128,
 ) -> Trace:
-    """Run `query` to a final answer (or give-up, or `max_steps` turns) and return the full trace."""
+    """Run `query` to a final answer (or give-up, or `max_steps` turns) and return the full
+    trace."""
     trace = Trace(query=query, template=template.name)
     history: list[tuple[Step | str, str]] = []
     for _ in range(max_steps):
@@ -119,9 +123,11 @@ def run_agent(
 
 
 def advance(trace: Trace, history: list, world: World, template: Template, turn: Turn) -> bool:
-    """Record one turn: call the tool (or feed back a parse error) and extend `history`. True when the run ends.
+    """Record one turn: call the tool (or feed back a parse error) and extend `history`. True when
+    the run ends.
 
-    Shared by `run_agent` (one query through an endpoint) and `agent_lab.evaluation.suites.run_episodes` (many at once).
+    Shared by `run_agent` (one query through an endpoint) and
+    `agent_lab.evaluation.suites.run_episodes` (many at once).
     """
     step = turn.step
     trace.turns.append(turn)
@@ -133,7 +139,8 @@ def advance(trace: Trace, history: list, world: World, template: Template, turn:
         return True
     if step.kind == "tool_call":
         turn.observation = observation_text(world.call(step.name, step.arguments))
-        try:  # a call the template cannot write back as it read it is shown to the model as it wrote it
+        # a call the template cannot write back as it read it is shown to the model as it wrote it
+        try:
             template.render(step)
             shown = step
         except ValueError:

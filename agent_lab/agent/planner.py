@@ -1,4 +1,5 @@
-"""The lecture notes' two-prompt agent: a planning prompt that emits one JSON command, and a summarising prompt.
+"""The lecture notes' two-prompt agent: a planning prompt that emits one JSON command, and a
+summarising prompt.
 
 Introduced in notebook 03 (`03_plan_and_summarize`).
 
@@ -51,15 +52,19 @@ def planner_system_prompt(tools: list[dict], today: dt.date = TODAY) -> str:
     return (
         f"You are a planning assistant. Today is {today.isoformat()} ({today.strftime('%A')}).\n"
         "Decide the single next command that moves the user's task forward.\n\n"
-        "Constraints:\n1. Use only the commands below; one command per reply.\n2. Do not ask the user for help.\n"
+        "Constraints:\n1. Use only the commands below; one command per reply.\n2. Do not ask the "
+        "user for help.\n"
         '3. Dates may be YYYY-MM-DD or the user\'s own words ("this Friday").\n\n'
         f"Commands:\n{describe(tools, 'openai_json')}\n"
-        f'{{"name": "{FINISH}", "description": "The results so far answer the task.", "parameters": {{}}}}\n\n'
+        f'{{"name": "{FINISH}", "description": "The results so far answer the task.", '
+        '"parameters": {}}\n\n'
         "Resources: the results of earlier commands, listed under 'Results so far'.\n\n"
-        "Best practices: every command costs money; use as few as possible, and call finish as soon as the "
+        "Best practices: every command costs money; use as few as possible, and call finish as "
+        "soon as the "
         "results answer the task.\n\n"
         "Reply with JSON only, exactly in this form:\n"
-        '{"task_name": "<what this step does>", "command": {"name": "<command>", "args": {<arguments>}}}\n'
+        '{"task_name": "<what this step does>", "command": {"name": "<command>", "args": '
+        "{<arguments>}}}\n"
         f"Example:\n{json.dumps(example, ensure_ascii=False)}"
     )
 
@@ -158,7 +163,8 @@ def run_plan_and_summarize(
     summary_tokens: int = 128,
     today: dt.date = TODAY,
 ) -> PlanRun:
-    """Plan-and-act until `finish` (or an invalid plan, or `max_steps`), then summarise the results."""
+    """Plan-and-act until `finish` (or an invalid plan, or `max_steps`), then summarise the
+    results."""
     run = PlanRun(query=query)
     start = time.perf_counter()
     for _ in range(max_steps):

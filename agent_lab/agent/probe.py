@@ -1,4 +1,5 @@
-"""Single-turn probes: ask labelled queries under a template and measure format validity and tool choice.
+"""Single-turn probes: ask labelled queries under a template and measure format validity and tool
+choice.
 
 Introduced in notebook 01 (`01_why_agent_tuning`, the ReAct "before" probe); notebook 02 runs it
 for every template.
@@ -23,7 +24,8 @@ def load_intro_probe() -> dict:
 
 
 def load_template_queries() -> list[dict]:
-    """Notebook 02's labelled queries: every world tool, English and Chinese (`data/template_queries.json`)."""
+    """Notebook 02's labelled queries: every world tool, English and Chinese
+    (`data/template_queries.json`)."""
     return json.loads((DATA / "template_queries.json").read_text(encoding="utf-8"))["queries"]
 
 

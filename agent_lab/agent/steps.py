@@ -1,7 +1,8 @@
 """The typed result of parsing one model turn, and the text-reading helpers every parser shares.
 
-Introduced in notebook 02 (`02_agent_prompt_templates`), with the templates in `agent_lab.agent.templates`.
-Objects are read as JSON, or (unless strict) as Python literals with `ast.literal_eval`, never `eval`.
+Introduced in notebook 02 (`02_agent_prompt_templates`), with the templates in
+`agent_lab.agent.templates`. Objects are read as JSON, or (unless strict) as Python literals with
+`ast.literal_eval`, never `eval`.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ FENCE = re.compile(r"```[a-zA-Z]*\n?|```")
 
 
 def first_object(text: str) -> tuple[str | None, str]:
-    """The first balanced {...} in `text` (braces inside strings respected). Returns (blob, error)."""
+    """The first balanced {...} in `text` (braces inside strings respected). Returns (blob,
+    error)."""
     start = text.find("{")
     if start < 0:
         return None, "no JSON object found"
@@ -61,8 +63,9 @@ def first_object(text: str) -> tuple[str | None, str]:
 
 
 def plain_json(value):
-    """(value, "") with tuples made lists when `value` is plain JSON, else (None, why): a Python literal can hold
-    sets, bytes, tuple keys or non-finite numbers that no JSON renderer can write back."""
+    """(value, "") with tuples made lists when `value` is plain JSON, else (None, why): a Python
+    literal can hold sets, bytes, tuple keys or non-finite numbers that no JSON renderer can write
+    back."""
     from agent_lab.world.tools import json_problem
 
     def lists(v):
@@ -79,10 +82,11 @@ def plain_json(value):
 
 
 def read_object(text: str, strict: bool = False) -> tuple[dict | None, str]:
-    """Read the first object in `text` as JSON, else (unless `strict`) as a Python dict literal of JSON values.
+    """Read the first object in `text` as JSON, else (unless `strict`) as a Python dict literal of
+    JSON values.
 
-    A code fence around the object is skipped (the object is found by balanced braces); one inside a string
-    value is kept as written."""
+    A code fence around the object is skipped (the object is found by balanced braces); one inside a
+    string value is kept as written."""
     blob, error = first_object(text)
     if blob is None:
         return None, error
@@ -108,7 +112,8 @@ _FIELD = re.compile(
 
 
 def split_fields(text: str) -> dict[str, str]:
-    """'Thought: ..\\nAction: ..' -> {'Thought': .., 'Action': ..}; stops at the first Observation."""
+    """'Thought: ..\\nAction: ..' -> {'Thought': .., 'Action': ..}; stops at the first
+    Observation."""
     fields: dict[str, str] = {}
     marks = list(_FIELD.finditer(text))
     for i, m in enumerate(marks):
@@ -130,8 +135,8 @@ def action_name(raw: str) -> str:
 
 
 def step_from_message(template, message) -> tuple[str, Step]:
-    """(text, step) from a chat completion message: native `tool_calls` if the endpoint parsed any, else
-    `template.parse` of the text (an `agent_lab.agent.templates.Template`)."""
+    """(text, step) from a chat completion message: native `tool_calls` if the endpoint parsed any,
+    else `template.parse` of the text (an `agent_lab.agent.templates.Template`)."""
     text = message.content or ""
     calls = getattr(message, "tool_calls", None) or []
     if calls:

@@ -1,11 +1,12 @@
-"""Agent prompt templates and their parsers: ReAct, ModelScope, AutoGPT, ToolLLaMA, chat-template tools.
+"""Agent prompt templates and their parsers: ReAct, ModelScope, AutoGPT, ToolLLaMA, chat-template
+tools.
 
 Introduced in notebook 02 (`02_agent_prompt_templates`).
 
 Every template renders a conversation (system prompt from tools, the query, and the history of
-steps and observations) and parses model text into a typed `Step` (`agent_lab.agent.steps`): a tool call,
-a final answer, a give-up, or a parse error that says what was wrong. `parse` never raises, and
-`parse(render(step)) == step` for every step a template can express. Arguments written as Python
+steps and observations) and parses model text into a typed `Step` (`agent_lab.agent.steps`): a tool
+call, a final answer, a give-up, or a parse error that says what was wrong. `parse` never raises,
+and `parse(render(step)) == step` for every step a template can express. Arguments written as Python
 literals (single quotes, as in the ms-agent data) are read with `ast.literal_eval`, never `eval`.
 """
 
@@ -26,7 +27,8 @@ from agent_lab.agent.tool_formats import describe, tool_names
 
 
 class Template:
-    """Base class: a name, stop strings, a system prompt, and render/parse/observation conventions."""
+    """Base class: a name, stop strings, a system prompt, and render/parse/observation
+    conventions."""
 
     name = "base"
     tool_format = "msagent"
@@ -36,8 +38,9 @@ class Template:
         raise NotImplementedError
 
     def render(self, step: Step) -> str:
-        """The text of `step` in this template. A step the template cannot write so that `parse` reads back the
-        same step (a tag or a field line inside a thought or an answer, a name with spaces, ...) is a ValueError."""
+        """The text of `step` in this template. A step the template cannot write so that `parse`
+        reads back the same step (a tag or a field line inside a thought or an answer, a name with
+        spaces, ...) is a ValueError."""
         text = self._render(step)
         back = self.parse(text)
         if back != step:
@@ -71,7 +74,8 @@ class Template:
     ) -> list[dict]:
         """The chat messages for the next turn: system, query, then (step, observation) pairs.
 
-        A history entry's first item is a `Step` (rendered) or the raw text of a reply that did not parse.
+        A history entry's first item is a `Step` (rendered) or the raw text of a reply that did not
+        parse.
         """
         out = [
             {"role": "system", "content": self.system_prompt(tools, tool_format)},
@@ -107,7 +111,8 @@ class ReAct(Template):
 
     def system_prompt(self, tools, tool_format=None):
         return (
-            "Answer the following questions as best you can. You have access to the following APIs:\n"
+            "Answer the following questions as best you can. You have access to the following "
+            "APIs:\n"
             f"{describe(tools, tool_format or self.tool_format)}\n\n"
             + self.FORMAT.format(names=", ".join(tool_names(tools)))
         )
@@ -115,7 +120,8 @@ class ReAct(Template):
     def _render(self, step):
         head = f"Thought: {step.thought}\n" if step.thought else ""
         if step.kind == "tool_call":
-            return f"{head}Action: {step.name}\nAction Input: {json.dumps(step.arguments, ensure_ascii=False)}"
+            arguments = json.dumps(step.arguments, ensure_ascii=False)
+            return f"{head}Action: {step.name}\nAction Input: {arguments}"
         if step.kind == "final_answer":
             return f"{head}Final Answer: {step.answer}"
         raise ValueError(f"ReAct cannot express a {step.kind} step")
@@ -148,7 +154,8 @@ class ReAct(Template):
 
 
 class ToolLLaMA(ReAct):
-    """ToolLLaMA: Thought / Action / Action Input; `Finish` gives the answer or gives up and restarts."""
+    """ToolLLaMA: Thought / Action / Action Input; `Finish` gives the answer or gives up and
+    restarts."""
 
     name = "toolllama"
     tool_format = "openai_json"
@@ -171,15 +178,21 @@ class ToolLLaMA(ReAct):
             },
         }
         return (
-            "You are an agent that can use many tools (functions) to do the task below. At each step, give "
-            "your thought about the current state and what to do next, then one function call to carry it out. "
-            "After the call you get its result and are in a new state; analyse it and decide the next step. "
-            "Remember: 1. state changes cannot be undone; if you want to start over, call Finish with "
+            "You are an agent that can use many tools (functions) to do the task below. At each "
+            "step, give "
+            "your thought about the current state and what to do next, then one function call to "
+            "carry it out. "
+            "After the call you get its result and are in a new state; analyse it and decide the "
+            "next step. "
+            "Remember: 1. state changes cannot be undone; if you want to start over, call Finish "
+            "with "
             "return_type give_up_and_restart. 2. Keep each thought short, at most five sentences. "
             "3. Finally call Finish with return_type give_answer and your final_answer.\n"
-            f"You have access to these functions:\n{describe(tools, tool_format or self.tool_format)}\n"
+            "You have access to these "
+            f"functions:\n{describe(tools, tool_format or self.tool_format)}\n"
             f"{json.dumps(finish)}\n\n"
-            "Reply in this format:\nThought: ...\nAction: the function name\nAction Input: a JSON object\n"
+            "Reply in this format:\nThought: ...\nAction: the function name\nAction Input: a JSON "
+            "object\n"
             "Let's begin!"
         )
 
@@ -216,8 +229,9 @@ class ToolLLaMA(ReAct):
 
 
 class TaggedCall(Template):
-    """Shared by ModelScope and chat-template tool calling: plain text is the answer; a tool call is a
-    JSON object between START and END tags, its name and arguments under the first of NAME_KEYS/ARGS_KEYS."""
+    """Shared by ModelScope and chat-template tool calling: plain text is the answer; a tool call is
+    a JSON object between START and END tags, its name and arguments under the first of
+    NAME_KEYS/ARGS_KEYS."""
 
     START = END = PAD = ""  # PAD goes between the tags and the JSON
     NAME_KEYS: tuple[str, ...] = ("name",)
@@ -313,19 +327,25 @@ class AutoGPT(Template):
 
     def system_prompt(self, tools, tool_format=None):
         return (
-            "You are Assistant-GPT, an AI that completes the user's task with the commands below. Make your "
+            "You are Assistant-GPT, an AI that completes the user's task with the commands below. "
+            "Make your "
             "decisions independently, without asking the user for help.\n\n"
-            "CONSTRAINTS:\n1. No user assistance.\n2. Use only the commands listed below, in double quotes.\n"
+            "CONSTRAINTS:\n1. No user assistance.\n2. Use only the commands listed below, in "
+            "double quotes.\n"
             "3. One command per reply.\n\n"
             f"COMMANDS:\n{describe(tools, tool_format or self.tool_format)}\n"
-            f'{len(tools) + 1}. Finish: "finish", args: "response": "<final answer to the user>"\n\n'
-            "RESOURCES:\n1. The commands above, for information and actions.\n2. The results of earlier "
+            f'{len(tools) + 1}. Finish: "finish", args: "response": "<final answer to the '
+            'user>"\n\n'
+            "RESOURCES:\n1. The commands above, for information and actions.\n2. The results of "
+            "earlier "
             "commands, shown as 'Command ... returned'.\n\n"
             "BEST PRACTICES:\n1. Review and analyse your actions to perform as well as you can.\n"
-            "2. Criticise your big-picture behaviour constructively.\n3. Every command has a cost: be smart "
+            "2. Criticise your big-picture behaviour constructively.\n3. Every command has a cost: "
+            "be smart "
             "and efficient, and finish in the fewest steps.\n\n"
             "You should only respond in JSON format as described below\nResponse Format:\n"
-            f"{json.dumps(self.RESPONSE, indent=1)}\nEnsure the response can be parsed by Python json.loads"
+            f"{json.dumps(self.RESPONSE, indent=1)}\nEnsure the response can be parsed by Python "
+            "json.loads"
         )
 
     def observation(self, text):
@@ -377,11 +397,12 @@ class AutoGPT(Template):
 
 
 class ChatTemplateTools(TaggedCall):
-    """Tool calling through the chat template's own convention: <tools> in the system, <tool_call> replies.
+    """Tool calling through the chat template's own convention: <tools> in the system, <tool_call>
+    replies.
 
     Models whose chat template renders `tools=` (Qwen2.5, Llama 3.1, ...) get the same tags from
-    `apply_chat_template(messages, tools=...)`. SmolLM2-135M's template ignores `tools`, so this class
-    writes the block itself (notebook 02 shows the difference).
+    `apply_chat_template(messages, tools=...)`. SmolLM2-135M's template ignores `tools`, so this
+    class writes the block itself (notebook 02 shows the difference).
     """
 
     name = "chat_template"
@@ -391,11 +412,16 @@ class ChatTemplateTools(TaggedCall):
 
     def system_prompt(self, tools, tool_format=None):
         return (
-            "You are a function calling AI model. You are provided with function signatures within <tools></tools> "
-            "XML tags. You may call one function to assist with the user query. Don't make assumptions about "
-            f"what values to plug into functions.\n<tools>\n{describe(tools, tool_format or self.tool_format)}\n"
-            "</tools>\nFor a function call, return a JSON object with the function name and arguments within "
-            f'{self.START}{self.END} XML tags:\n{self.START}\n{{"name": <function-name>, "arguments": '
+            "You are a function calling AI model. You are provided with function signatures within "
+            "<tools></tools> "
+            "XML tags. You may call one function to assist with the user query. Don't make "
+            "assumptions about "
+            "what values to plug into "
+            f"functions.\n<tools>\n{describe(tools, tool_format or self.tool_format)}\n"
+            "</tools>\nFor a function call, return a JSON object with the function name and "
+            "arguments within "
+            f"{self.START}{self.END} XML "
+            f'tags:\n{self.START}\n{{"name": <function-name>, "arguments": '
             f"<args-json-object>}}\n{self.END}\nWhen you can answer, reply in plain text."
         )
 

@@ -4,7 +4,8 @@ Introduced in notebook 02 (`02_agent_prompt_templates`); notebook 05 samples amo
 
 - `openai_json`: the OpenAI function object, one JSON line per tool.
 - `autogpt`: AutoGPT's one-liner, `Web Search: "web_search", args: "text": ""`.
-- `msagent`: the ms-agent numbered list, `1. name: Call this tool to interact with ... Parameters: [...]`.
+- `msagent`: the ms-agent numbered list, `1. name: Call this tool to interact with ... Parameters:
+  [...]`.
 """
 
 from __future__ import annotations

@@ -1,15 +1,16 @@
-"""Auto-grading for the labs: each check gives a clear pass/fail line and points; nothing crashes the notebook.
+"""Auto-grading for the labs: each check gives a clear pass/fail line and points; nothing crashes
+the notebook.
 
 Introduced in the labs (`labs/source/lab01_parse_outputs.ipynb` and the rest).
 
     grader = Grader("lab01")
-    grader.check("🐢 parses a plain Action", lambda: parse("...")["name"] == "get_weather_info", points=1)
-    grader.report()          # prints the table and the score; returns the figures
+    grader.check("🐢 parses a plain Action", lambda: parse("...")["name"] == "get_weather_info",
+    points=1) grader.report()          # prints the table and the score; returns the figures
 
-A check passes when its function returns True (or None) without raising. `NotImplementedError` (a stub
-not yet written), an `AssertionError` (with its message) or any other exception is a failure with the
-reason printed; the notebook goes on. `report` writes the result to the metrics folder as `labs/<lab>.json`
-so tests and instructors can read scores without parsing notebooks.
+A check passes when its function returns True (or None) without raising. `NotImplementedError` (a
+stub not yet written), an `AssertionError` (with its message) or any other exception is a failure
+with the reason printed; the notebook goes on. `report` writes the result to the metrics folder as
+`labs/<lab>.json` so tests and instructors can read scores without parsing notebooks.
 """
 
 from __future__ import annotations

@@ -37,7 +37,8 @@ def load_profile(profile: str) -> dict:
 
 
 def notebook_parameters(profile: str, notebook: str) -> dict:
-    """Papermill parameters for one notebook under one profile (`common` merged with its own section)."""
+    """Papermill parameters for one notebook under one profile (`common` merged with its own
+    section)."""
     data = load_profile(profile)
     params = {"PROFILE": profile, **(data.get("common") or {}), **(data.get(notebook) or {})}
     bad = [k for k in params if not k.isupper()]
@@ -52,7 +53,8 @@ def notebook_paths() -> list[Path]:
 
 
 def _clean(value):
-    """Make figures JSON-safe: numpy scalars to Python, NaN/inf refused (a broken run must not pass as data)."""
+    """Make figures JSON-safe: numpy scalars to Python, NaN/inf refused (a broken run must not pass
+    as data)."""
     if isinstance(value, dict):
         return {str(k): _clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -133,8 +135,8 @@ def _summary_line(key: str, value) -> str:
 
 
 class TreePeak:
-    """Samples the summed resident memory of this process and all its descendants (kernel, training and server
-    subprocesses) in a background thread; `peak` is the largest sum seen, in bytes."""
+    """Samples the summed resident memory of this process and all its descendants (kernel, training
+    and server subprocesses) in a background thread; `peak` is the largest sum seen, in bytes."""
 
     def __init__(self, interval: float = 0.5):
         import threading
@@ -207,8 +209,8 @@ HEADLINE_KEYS = {
 
 
 def hardware_note(notebook: str, profile: str = "cpu") -> str:
-    """One line for a notebook's hardware note: its time and peak memory in the last complete `make course` run
-    of `profile`, read from the generated `docs/measurements/course_<profile>.json`."""
+    """One line for a notebook's hardware note: its time and peak memory in the last complete `make
+    course` run of `profile`, read from the generated `docs/measurements/course_<profile>.json`."""
     path = MEASUREMENTS / f"course_{profile}.json"
     if not path.is_file():
         return (
@@ -216,11 +218,15 @@ def hardware_note(notebook: str, profile: str = "cpu") -> str:
         )
     record = json.loads(path.read_text(encoding="utf-8"))
     m, nb = record["machine"], record["notebooks"].get(notebook)
-    where = f"{m['cores']}-core {m['cpu']}, {m['memory_gb']:.0f} GB, training in {m['training_precision']}"
+    where = (
+        f"{m['cores']}-core {m['cpu']}, {m['memory_gb']:.0f} GB, "
+        f"training in {m['training_precision']}"
+    )
     if nb is None:
         return f"{notebook} was not part of the measured run ({where})."
     return (
-        f"Measured in the last `make course` ({profile} profile, {where}): {nb['seconds'] / 60:.1f} min, "
+        f"Measured in the last `make course` ({profile} profile, {where}): "
+        f"{nb['seconds'] / 60:.1f} min, "
         f"peak memory {nb['peak_rss_gb']:.1f} GB (all its processes together); the whole course "
         f"{record['total_seconds'] / 60:.0f} min, peak {record['peak_rss_gb']:.1f} GB."
     )
@@ -230,7 +236,8 @@ def headline_from_metrics(metrics: dict) -> dict:
     """Per model, the held-out headline figures (%) of notebook 07's metrics."""
     out = {}
     for label, m in metrics.get("models", {}).items():
-        # a comparison model may have been scored on some suites only (notebook 07's COMPARISON_SUITES)
+        # a comparison model may have been scored on some suites only (notebook 07's
+        # COMPARISON_SUITES)
         held, neg = m["summary"].get("held_out", {}), m["summary"].get("hard_negatives", {})
         row = {
             k: None if held.get(src) is None else round(100 * held[src], 1)
@@ -247,9 +254,9 @@ def headline_from_metrics(metrics: dict) -> dict:
 def run_course(profile: str = "cpu", only: list[str] | None = None, add: bool = False) -> int:
     """`make course`: execute every notebook into build/executed/<profile>/ and print its metrics.
 
-    Each notebook's wall time and peak memory (this process and all it starts, summed) is recorded; a
-    complete run (no `only`) writes `build/measurements/course_<profile>.json`, and for the `cpu` profile
-    also `docs/measurements/course_cpu.json`, which the README's table is made from."""
+    Each notebook's wall time and peak memory (this process and all it starts, summed) is recorded;
+    a complete run (no `only`) writes `build/measurements/course_<profile>.json`, and for the `cpu`
+    profile also `docs/measurements/course_cpu.json`, which the README's table is made from."""
     out_dir = build_dir() / "executed" / profile
     failures = 0
     record = {
@@ -306,9 +313,9 @@ def run_course(profile: str = "cpu", only: list[str] | None = None, add: bool = 
 
 
 def add_to_measurement(profile: str, record: dict) -> Path:
-    """Add the notebooks of a partial run (`--add`) to the last complete run's committed record: a notebook the
-    course gained after that run, measured on its own on the same machine. The record lists it under `added`
-    and its time counts in the total."""
+    """Add the notebooks of a partial run (`--add`) to the last complete run's committed record: a
+    notebook the course gained after that run, measured on its own on the same machine. The record
+    lists it under `added` and its time counts in the total."""
     path = MEASUREMENTS / f"course_{profile}.json"
     if not path.is_file():
         raise FileNotFoundError(f"--add needs a complete measured run first ({path} is missing)")
@@ -331,7 +338,8 @@ def add_to_measurement(profile: str, record: dict) -> Path:
 
 
 def write_measurement(name: str, record: dict, committed: bool = False) -> Path:
-    """Write a run's figures to build/measurements/<name>.json (and docs/measurements/ when `committed`)."""
+    """Write a run's figures to build/measurements/<name>.json (and docs/measurements/ when
+    `committed`)."""
     text = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
     out = build_dir() / "measurements" / f"{name}.json"
     for target in [out] + ([MEASUREMENTS / f"{name}.json"] if committed else []):
@@ -350,7 +358,8 @@ def course_table(record: dict) -> str:
     """The README's time and memory table, made from a `course_<profile>.json` record."""
     m = record["machine"]
     lines = [
-        f"Measured by `make course` ({record['profile']} profile) on a {m['cores']}-core {m['cpu']} with "
+        f"Measured by `make course` ({record['profile']} profile) on a {m['cores']}-core "
+        f"{m['cpu']} with "
         f"{m['memory_gb']:.0f} GB, training in {m['training_precision']}, torch {m['torch']}:",
         "",
         "| notebook | minutes | peak memory (GB) |",
@@ -359,25 +368,29 @@ def course_table(record: dict) -> str:
     for name, nb in record["notebooks"].items():
         lines.append(
             f"| `{name}`{'' if nb['ok'] else ' (failed)'}"
-            f"{' (measured on its own, added)' if name in record.get('added', {}) else ''} | {nb['seconds'] / 60:.1f} | "
+            f"{' (measured on its own, added)' if name in record.get('added', {}) else ''} | "
+            f"{nb['seconds'] / 60:.1f} | "
             f"{nb['peak_rss_gb']:.1f} |"
         )
     lines.append(
-        f"| **whole course** | **{record['total_seconds'] / 60:.0f}** | **{record['peak_rss_gb']:.1f}** |"
+        f"| **whole course** | **{record['total_seconds'] / 60:.0f}** | "
+        f"**{record['peak_rss_gb']:.1f}** |"
     )
     head = (record.get("headline") or {}).get("lora")
     if head:
         lines += [
             "",
             f"The tuned LoRA model on {head['held_out_n']} held-out queries: format-valid "
-            f"{head['format_valid']} %, tool name {head['tool_name']} %, full call {head['full_call']} %; "
+            f"{head['format_valid']} %, tool name {head['tool_name']} %, full call "
+            f"{head['full_call']} %; "
             f"hard negatives {head['hard_negatives']} % of {head['negatives_n']}.",
         ]
     return "\n".join(lines)
 
 
 def update_readme(profile: str = "cpu", readme: Path = README) -> bool:
-    """Rewrite the README's table between its markers from docs/measurements/course_<profile>.json."""
+    """Rewrite the README's table between its markers from
+    docs/measurements/course_<profile>.json."""
     record = json.loads((MEASUREMENTS / f"course_{profile}.json").read_text(encoding="utf-8"))
     text = readme.read_text(encoding="utf-8")
     if TABLE_BEGIN not in text or TABLE_END not in text:
@@ -407,7 +420,8 @@ def main() -> None:
     parser.add_argument(
         "--add",
         action="store_true",
-        help="with notebook prefixes: add their measurement to the committed record of the last complete run",
+        help="with notebook prefixes: add their measurement to the committed record of the last "
+        "complete run",
     )
     parser.add_argument("only", nargs="*", help="notebook name prefixes (e.g. 01); default: all")
     args = parser.parse_args()

@@ -1,22 +1,25 @@
 """Grading a batch of handed-in lab notebooks: one process, folder and time limit per student.
 
-Used by `python -m agent_lab.course.labs --grade ...` (README, "For instructors"). For each notebook:
+Used by `python -m agent_lab.course.labs --grade ...` (README, "For instructors"). For each
+notebook:
 
 1. It is read (a file that is not a notebook is reported by name; the batch goes on).
-2. Every instructor-owned cell -- any cell of the lab source without a SOLUTION block: imports, checks,
-   the report -- is put back from `labs/source/`, hidden tests included; the student's own cells stay. So an
-   edited check, or a deleted one, grades as the source wrote it.
+2. Every instructor-owned cell -- any cell of the lab source without a SOLUTION block: imports,
+  checks,
+   the report -- is put back from `labs/source/`, hidden tests included; the student's own cells
+   stay. So an edited check, or a deleted one, grades as the source wrote it.
 3. It runs with papermill in a child process of its own, in a fresh working folder
-   (`<out>/<NNN>_<student>/`), with a wall-clock limit for the whole notebook and an environment that keeps
-   only what running needs (no API keys, tokens or other secrets).
-4. The score is computed here, from the check lines the lab's `Grader` printed with a tag that is new for
-   every run (`AGENT_LAB_GRADER_TAG`, removed from the environment as the grader reads it), against the list of
-   checks in the lab source. A check that never ran -- the notebook stopped, crashed or timed out first --
-   counts as failed. No file the student's code can write is read for the score.
+   (`<out>/<NNN>_<student>/`), with a wall-clock limit for the whole notebook and an environment
+   that keeps only what running needs (no API keys, tokens or other secrets).
+4. The score is computed here, from the check lines the lab's `Grader` printed with a tag that is
+  new for
+   every run (`AGENT_LAB_GRADER_TAG`, removed from the environment as the grader reads it), against
+   the list of checks in the lab source. A check that never ran -- the notebook stopped, crashed or
+   timed out first -- counts as failed. No file the student's code can write is read for the score.
 
-What this does not give: a sandbox. Student code runs with the grader's user rights and can read the file
-system; code written to defeat the grader from inside the kernel (monkeypatching `Grader`) is not stopped.
-Run untrusted notebooks in a container or VM if that matters.
+What this does not give: a sandbox. Student code runs with the grader's user rights and can read the
+file system; code written to defeat the grader from inside the kernel (monkeypatching `Grader`) is
+not stopped. Run untrusted notebooks in a container or VM if that matters.
 """
 
 from __future__ import annotations
@@ -43,7 +46,8 @@ def solution_free(source: str) -> bool:
 
 
 def restored_notebook(student_nb, source_nb):
-    """The student's notebook with every instructor-owned cell (and hidden test) put back from the source."""
+    """The student's notebook with every instructor-owned cell (and hidden test) put back from the
+    source."""
     import copy
 
     nb = copy.deepcopy(student_nb)
@@ -70,7 +74,8 @@ def restored_notebook(student_nb, source_nb):
 
 
 def expected_checks(source_nb) -> dict[str, float]:
-    """Every `grader.check("name", ..., points=N)` the lab source makes, with its points (default 1)."""
+    """Every `grader.check("name", ..., points=N)` the lab source makes, with its points (default
+    1)."""
     checks: dict[str, float] = {}
     for cell in source_nb.cells:
         if cell.cell_type != "code":
@@ -101,7 +106,8 @@ def expected_checks(source_nb) -> dict[str, float]:
 
 
 def tagged_results(executed_nb, tag: str) -> dict[str, bool]:
-    """{check name: passed} from the lines the Grader printed with this run's tag (the last line of a name wins)."""
+    """{check name: passed} from the lines the Grader printed with this run's tag (the last line of
+    a name wins)."""
     prefix = f"[{tag}] "
     out: dict[str, bool] = {}
     for cell in executed_nb.cells:
@@ -118,7 +124,8 @@ def tagged_results(executed_nb, tag: str) -> dict[str, bool]:
 
 
 def clean_env(workdir: Path, tag: str) -> dict[str, str]:
-    """Only what running needs; everything else (API keys, tokens, the instructor's settings) stays behind."""
+    """Only what running needs; everything else (API keys, tokens, the instructor's settings) stays
+    behind."""
     env = {k: v for k, v in os.environ.items() if k in KEEP_ENV}
     env.update(
         {
@@ -138,7 +145,8 @@ def clean_env(workdir: Path, tag: str) -> dict[str, str]:
 
 
 def student_key(index: int, path: Path) -> str:
-    """A folder name unique in the batch: its number, then the parent folder and file name, made safe."""
+    """A folder name unique in the batch: its number, then the parent folder and file name, made
+    safe."""
     name = f"{path.parent.name}_{path.stem}" if path.parent.name else path.stem
     return f"{index:03d}_" + re.sub(r"[^A-Za-z0-9_.-]+", "-", name)[:80]
 
@@ -265,7 +273,8 @@ def run_in_child(notebook: str, output: str, profile: str, timeout: int) -> int:
         )
     except Exception as exc:
         print(
-            f"the notebook stopped: {type(exc).__name__}: {str(exc).strip().splitlines()[-1][:200] if str(exc).strip() else ''}"
+            f"the notebook stopped: {type(exc).__name__}: "
+            f"{str(exc).strip().splitlines()[-1][:200] if str(exc).strip() else ''}"
         )
         return 1
     return 0
@@ -278,7 +287,8 @@ def grade_batch(
     timeout: float = 600.0,
     source_dir: Path = LABS / "source",
 ) -> list[dict]:
-    """Grade every notebook (the batch always finishes) and write `<out>/report.json` and `report.csv`."""
+    """Grade every notebook (the batch always finishes) and write `<out>/report.json` and
+    `report.csv`."""
     import csv
 
     out_dir = Path(out_dir)
@@ -302,7 +312,8 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["--run"] and len(argv) == 5:
         return run_in_child(argv[1], argv[2], argv[3], int(argv[4]))
     print(
-        "usage: python -m agent_lab.course.labs --grade NOTEBOOK ... (this module's --run is the grader's child)"
+        "usage: python -m agent_lab.course.labs --grade NOTEBOOK ... (this module's --run is the "
+        "grader's child)"
     )
     return 2
 

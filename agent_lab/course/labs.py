@@ -1,6 +1,7 @@
 """Student notebooks from lab sources: solutions become stubs, hidden tests disappear.
 
-Introduced with the labs (`labs/`); `make student` runs it, and a test fails when `labs/student/` is stale.
+Introduced with the labs (`labs/`); `make student` runs it, and a test fails when `labs/student/` is
+stale.
 
 In `labs/source/labNN_<topic>.ipynb`, a code cell may hold
 
@@ -17,7 +18,8 @@ nested markers are an error naming the notebook and the cell.
 
     python -m agent_lab.course.labs          # labs/source/*.ipynb -> labs/student/*.ipynb
     python -m agent_lab.course.labs --check  # exit 1 when labs/student/ is out of date
-    python -m agent_lab.course.labs --grade alice/lab01_parse_outputs.ipynb   # graded by agent_lab.course.lab_grading
+    python -m agent_lab.course.labs --grade alice/lab01_parse_outputs.ipynb
+        (graded by agent_lab.course.lab_grading)
 """
 
 from __future__ import annotations
@@ -84,7 +86,8 @@ def hidden_blocks(source: str) -> str:
 def make_student(
     source_dir: Path = LABS / "source", student_dir: Path = LABS / "student", check: bool = False
 ) -> list[str]:
-    """Write (or, with `check`, compare) every student notebook. Returns the names that were stale."""
+    """Write (or, with `check`, compare) every student notebook. Returns the names that were
+    stale."""
     import nbformat
 
     sources = sorted(source_dir.glob("lab[0-9][0-9]_*.ipynb"))
@@ -137,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
                 if f
             )
             print(
-                f"{row['student']}: {row['score']:g} / {row['total']:g} ({row['passed']} of {row['checks']} checks)"
+                f"{row['student']}: {row['score']:g} / {row['total']:g} ({row['passed']} of "
+                f"{row['checks']} checks)"
                 + (f" [{flags}]" if flags else "")
                 + (f" {row['error']}" if row["error"] else "")
             )

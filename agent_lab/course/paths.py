@@ -18,7 +18,8 @@ def cache_dir() -> Path:
 
 
 def build_dir() -> Path:
-    """The git-ignored build folder (executed notebooks, metrics, logs); `AGENT_LAB_BUILD` overrides it."""
+    """The git-ignored build folder (executed notebooks, metrics, logs); `AGENT_LAB_BUILD` overrides
+    it."""
     return Path(os.environ.get("AGENT_LAB_BUILD", REPO_ROOT / "build")).resolve()
 
 

@@ -45,8 +45,9 @@ class Endpoint:
     log_path: Path | None = None
 
     def chat(self, messages: list[dict], **kwargs):
-        """`client.chat.completions.create(model=self.model, messages=..., **kwargs)`; an endpoint that cannot be
-        reached or does not answer in the client's time limit is an `EndpointError` naming the URL (never the key)."""
+        """`client.chat.completions.create(model=self.model, messages=..., **kwargs)`; an endpoint
+        that cannot be reached or does not answer in the client's time limit is an `EndpointError`
+        naming the URL (never the key)."""
         import openai
 
         try:
@@ -66,7 +67,8 @@ class EndpointError(RuntimeError):
 
 
 def usage_tokens(reply) -> tuple[int, int]:
-    """(prompt_tokens, completion_tokens) of a chat completion; 0 where the endpoint reports none."""
+    """(prompt_tokens, completion_tokens) of a chat completion; 0 where the endpoint reports
+    none."""
     usage = getattr(reply, "usage", None)
     return (getattr(usage, "prompt_tokens", 0) or 0, getattr(usage, "completion_tokens", 0) or 0)
 
@@ -85,7 +87,8 @@ def tail(path: Path, lines: int = 25) -> str:
 
 
 class LocalServer:
-    """`transformers serve <model>` on 127.0.0.1; a context manager, also stopped at interpreter exit."""
+    """`transformers serve <model>` on 127.0.0.1; a context manager, also stopped at interpreter
+    exit."""
 
     def __init__(
         self,
@@ -120,7 +123,8 @@ class LocalServer:
         ]
 
     def environment(self) -> dict:
-        """The server's environment: offline hub, our HF cache, and no API keys to leak into its log."""
+        """The server's environment: offline hub, our HF cache, and no API keys to leak into its
+        log."""
         env = dict(os.environ, HF_HUB_OFFLINE=os.environ.get("HF_HUB_OFFLINE", "1"))
         env.setdefault("HF_HOME", str(cache_dir() / "hf"))
         for secret in ("OPENAI_API_KEY", "HF_TOKEN"):
@@ -165,7 +169,8 @@ class LocalServer:
         if self.process is not None and self.process.poll() is not None:
             raise ServerError(
                 f"port {self.port} is answered by another program, and our server exited "
-                f"(code {self.process.returncode}).\nLast lines of {self.log_path}:\n{tail(self.log_path)}"
+                f"(code {self.process.returncode}).\nLast lines of "
+                f"{self.log_path}:\n{tail(self.log_path)}"
             )
         self.stop()
         raise ServerError(
@@ -174,8 +179,8 @@ class LocalServer:
         )
 
     def _owns_port(self) -> bool:
-        """True when the process we started (or one of its children) listens on our port: a 200 from /health alone
-        could come from another program that took the port first."""
+        """True when the process we started (or one of its children) listens on our port: a 200 from
+        /health alone could come from another program that took the port first."""
         import psutil
 
         try:
@@ -193,7 +198,8 @@ class LocalServer:
         return False
 
     def _check_model(self) -> None:
-        """A hub id the offline hub cannot give fails now, naming it (not after a silent server crash)."""
+        """A hub id the offline hub cannot give fails now, naming it (not after a silent server
+        crash)."""
         if Path(self.model).is_dir() or os.environ.get("HF_HUB_OFFLINE", "1") != "1":
             return
         from huggingface_hub import try_to_load_from_cache
@@ -203,7 +209,8 @@ class LocalServer:
         )
         if not isinstance(found, str):
             raise ServerError(
-                f"model {self.model!r} is not a folder, and the hub is offline (HF_HUB_OFFLINE=1) with "
+                f"model {self.model!r} is not a folder, and the hub is offline (HF_HUB_OFFLINE=1) "
+                "with "
                 "no cached copy of it: pass a local model folder"
             )
 
@@ -253,7 +260,8 @@ def external_endpoint(timeout: float = 120.0) -> Endpoint | None:
     model = os.environ.get("OPENAI_MODEL")
     if not model:
         raise ValueError(
-            "OPENAI_BASE_URL is set but OPENAI_MODEL is not: name the endpoint's model in OPENAI_MODEL."
+            "OPENAI_BASE_URL is set but OPENAI_MODEL is not: name the endpoint's model in "
+            "OPENAI_MODEL."
         )
     from openai import OpenAI
 
@@ -267,7 +275,8 @@ def external_endpoint(timeout: float = 120.0) -> Endpoint | None:
 
 
 def get_endpoint(model: str | os.PathLike | None = None, use_external: bool = True) -> Endpoint:
-    """The notebook's endpoint: the external one if configured (and `use_external`), else a local server.
+    """The notebook's endpoint: the external one if configured (and `use_external`), else a local
+    server.
 
     Local servers are cached per model folder, so calling this in several cells starts one server.
     """
@@ -290,11 +299,13 @@ def stop_all() -> None:
 
 
 def main() -> None:
-    """`python -m agent_lab.course.server [MODEL]`: serve a model in the foreground (what `make serve` runs)."""
+    """`python -m agent_lab.course.server [MODEL]`: serve a model in the foreground (what `make
+    serve` runs)."""
     model = resolve_model(sys.argv[1] if len(sys.argv) > 1 else None)
     server = LocalServer(model)
     print(
-        f"Serving {model}\n  base_url: {server.base_url}\n  log: {server.log_path}\nCtrl-C stops it.",
+        f"Serving {model}\n  base_url: {server.base_url}\n  log: {server.log_path}\nCtrl-C stops "
+        "it.",
         flush=True,
     )
     server.start()

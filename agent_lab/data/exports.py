@@ -1,4 +1,5 @@
-"""Exports of the training set: HF datasets, ms-swift, LLaMA-Factory sharegpt, ms-agent, OpenAI fine-tuning.
+"""Exports of the training set: HF datasets, ms-swift, LLaMA-Factory sharegpt, ms-agent, OpenAI
+fine-tuning.
 
 Introduced in notebook 04 (`04_building_training_data`).
 
@@ -34,11 +35,13 @@ def _functions(example: dict) -> list[dict]:
     return [t["function"] for t in tool_schemas(example["tools"])]
 
 
-# ---------------------------------------------------------------------------- writers (one row each)
+# ---------------------------------------------------------------------------- writers (one row
+# each)
 def _turns(
     example: dict, roles: tuple[str, str, str, str], role_key: str, content_key: str
 ) -> list[dict]:
-    """user query, (call, observation) per step, final answer -- the shape ms-swift and LLaMA-Factory share."""
+    """user query, (call, observation) per step, final answer -- the shape ms-swift and
+    LLaMA-Factory share."""
     user, call, observation, final = roles
     turns = [{role_key: user, content_key: example["query"]}]
     for s in example["steps"]:
@@ -75,7 +78,8 @@ def to_llama_factory(example: dict) -> dict:
 
 
 def to_ms_agent(example: dict) -> dict:
-    """The ms-agent `conversations` shown in the ms-swift best practice: ReAct system prompt, observations inside the assistant turn."""
+    """The ms-agent `conversations` shown in the ms-swift best practice: ReAct system prompt,
+    observations inside the assistant turn."""
     react = get_template("react")
     parts = []
     for s in example["steps"]:
@@ -154,7 +158,8 @@ WRITERS = {
 }
 
 
-# ---------------------------------------------------------------------------- readers (back to the core view)
+# ---------------------------------------------------------------------------- readers (back to the
+# core view)
 def _read_turns(
     turns: list[dict], roles: tuple[str, str, str, str], role_key: str, content_key: str
 ) -> dict:
@@ -245,7 +250,8 @@ def write_jsonl(rows, path: Path) -> Path:
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    """Rows of a JSONL file; a missing file or a bad line is an error naming the file (and line number)."""
+    """Rows of a JSONL file; a missing file or a bad line is an error naming the file (and line
+    number)."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist")
@@ -271,8 +277,8 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def check_examples(rows: list, path) -> list[dict]:
-    """Each row must be an object with a non-empty `messages` list of {role, content} strings; the first row that
-    is not is an error naming the file and line."""
+    """Each row must be an object with a non-empty `messages` list of {role, content} strings; the
+    first row that is not is an error naming the file and line."""
     for n, row in enumerate(rows, 1):
         messages = row.get("messages") if isinstance(row, dict) else None
         problem = (

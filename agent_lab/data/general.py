@@ -21,7 +21,8 @@ SELF_COGNITION = {
     "en": [
         (
             "Who are you?",
-            "I am {name}, an AI assistant developed by {author}. I can use tools to get things done.",
+            "I am {name}, an AI assistant developed by {author}. I can use tools to get things "
+            "done.",
         ),
         ("What is your name?", "My name is {name}. I was trained by {author}."),
         ("Who made you?", "I was developed by {author}."),
@@ -67,14 +68,17 @@ WORDS = [
 
 
 def load_general() -> list[dict]:
-    """The shipped, hand-written general instruction set (`agent_lab/data/general_instructions.json`)."""
+    """The shipped, hand-written general instruction set
+    (`agent_lab/data/general_instructions.json`)."""
     return json.loads((DATA / "general_instructions.json").read_text(encoding="utf-8"))["examples"]
 
 
 def generate_general(n: int, seed: int = 0) -> list[dict]:
-    """`n` templated general instructions whose answers are computed (arithmetic, dates, words, lists, capitals).
+    """`n` templated general instructions whose answers are computed (arithmetic, dates, words,
+    lists, capitals).
 
-    They widen the small hand-written set so a mix can reach its target share without heavy repetition.
+    They widen the small hand-written set so a mix can reach its target share without heavy
+    repetition.
     """
     import datetime as dt
 
@@ -193,8 +197,9 @@ def mix_general(
     """Agent examples plus general ones so that agent examples make up `eta` of the mix.
 
     By default the general pool is the hand-written set plus enough templated instructions
-    (`generate_general`). A given pool is drawn without replacement, then repeated up to `max_repeats`
-    times if it is small; the report says how many were wanted, used, and the agent share reached.
+    (`generate_general`). A given pool is drawn without replacement, then repeated up to
+    `max_repeats` times if it is small; the report says how many were wanted, used, and the agent
+    share reached.
     """
     if not 0 < eta <= 1:
         raise ValueError(f"eta must be in (0, 1], got {eta}")

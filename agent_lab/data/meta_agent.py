@@ -1,14 +1,16 @@
-"""The Meta-Agent: new agent templates composed from <Profile> <Instruction> <Tools> <Goal> <Memory> <Format>.
+"""The Meta-Agent: new agent templates composed from <Profile> <Instruction> <Tools> <Goal> <Memory>
+<Format>.
 
 Introduced in notebook 05 (`05_generalization_meta_agent`).
 
 Every agent prompt can be cut into the same six sections. Candidates are composed from section
 variants -- combinatorially by default, or written by an LLM from a Meta-Agent prompt seeded with a
 group of similar queries when a GPT-4-class endpoint is configured. A candidate whose text lacks a
-key section is discarded at once. The rest are filtered as the lecture notes describe: the same queries go
-into the candidate and a benchmark template (ReAct, ToolLLaMA), a judge scores both responses, an
-instance survives if score2 - score1 > eps, and a template survives if its mean score passes a
-threshold. The <Format> section decides the reply format, so every candidate has a working parser.
+key section is discarded at once. The rest are filtered as the lecture notes describe: the same
+queries go into the candidate and a benchmark template (ReAct, ToolLLaMA), a judge scores both
+responses, an instance survives if score2 - score1 > eps, and a template survives if its mean score
+passes a threshold. The <Format> section decides the reply format, so every candidate has a working
+parser.
 """
 
 from __future__ import annotations
@@ -43,17 +45,21 @@ MEMORIES = [
     "Keep track of what each call returned before deciding the next step.",
 ]
 FORMATS_BY_PARSER = {  # <Format> variants and the existing parser each one's replies go to
-    "react": "Reply as:\nThought: <reasoning>\nAction: <tool name>\nAction Input: <JSON arguments>\n"
+    "react": "Reply as:\nThought: <reasoning>\nAction: <tool name>\nAction Input: <JSON "
+    "arguments>\n"
     "When done:\nThought: I now know the final answer\nFinal Answer: <answer>",
-    "autogpt": 'Reply with one JSON object: {"thoughts": {"text": "<reasoning>"}, "command": {"name": "<tool or finish>", '
+    "autogpt": 'Reply with one JSON object: {"thoughts": {"text": "<reasoning>"}, "command": '
+    '{"name": "<tool or finish>", '
     '"args": {...}}}; use the command "finish" with args {"response": "<answer>"} at the end.',
-    "chat_template": 'To call a tool write <tool_call>{"name": "<tool>", "arguments": {...}}</tool_call>; '
+    "chat_template": 'To call a tool write <tool_call>{"name": "<tool>", "arguments": '
+    "{...}}</tool_call>; "
     "otherwise answer in plain text.",
 }
 
 
 class MetaTemplate(Template):
-    """A composed template: its own system prompt, a known reply format (render/parse/stop from `base`)."""
+    """A composed template: its own system prompt, a known reply format (render/parse/stop from
+    `base`)."""
 
     def __init__(self, name: str, sections: dict[str, str], base: str, tool_format: str):
         self.name, self.sections, self.base, self.tool_format = (
@@ -72,9 +78,8 @@ class MetaTemplate(Template):
                 if section == "Tools"
                 else self.sections[section]
             )
-            parts.append(
-                f"<{section}>\n{body.replace('{tool_names}', ', '.join(tool_names(tools)))}\n</{section}>"
-            )
+            listed = body.replace("{tool_names}", ", ".join(tool_names(tools)))
+            parts.append(f"<{section}>\n{listed}\n</{section}>")
         return "\n".join(parts)
 
     def render(self, step):
@@ -90,7 +95,8 @@ class MetaTemplate(Template):
 def compose_candidates(
     query_groups: dict[str, list[str]], per_group: int = 2, seed: int = 0
 ) -> list[MetaTemplate]:
-    """Combinatorial candidates: for each group of similar queries (keyed by domain), sample section variants."""
+    """Combinatorial candidates: for each group of similar queries (keyed by domain), sample section
+    variants."""
     rng = random.Random(seed)
     out = []
     for domain in query_groups:
@@ -113,19 +119,24 @@ def compose_candidates(
 
 
 def meta_agent_prompt(queries: list[str]) -> str:
-    """The Meta-Agent prompt: asks an LLM to write the free sections of an agent template for these queries."""
+    """The Meta-Agent prompt: asks an LLM to write the free sections of an agent template for these
+    queries."""
     listing = "\n".join(f"- {q}" for q in queries)
     return (
         "You design system prompts for tool-using AI agents. Users send requests like these:\n"
-        f"{listing}\n\nWrite a new agent prompt for such requests with exactly these sections, each between its "
-        "tags: <Profile>...</Profile> (who the agent is), <Instruction>...</Instruction> (how to work), "
-        "<Goal>...</Goal> (what a good result is), <Memory>...</Memory> (how to use earlier steps). "
+        f"{listing}\n\nWrite a new agent prompt for such requests with exactly these sections, "
+        "each between its "
+        "tags: <Profile>...</Profile> (who the agent is), <Instruction>...</Instruction> (how to "
+        "work), "
+        "<Goal>...</Goal> (what a good result is), <Memory>...</Memory> (how to use earlier "
+        "steps). "
         "Be concise and vary the wording."
     )
 
 
 def parse_llm_sections(text: str) -> tuple[dict | None, list[str]]:
-    """Sections an LLM wrote; (None, missing) if a key section is absent -- such a candidate is discarded."""
+    """Sections an LLM wrote; (None, missing) if a key section is absent -- such a candidate is
+    discarded."""
     found = {}
     for section in ("Profile", "Instruction", "Goal", "Memory"):
         m = re.search(rf"<{section}>(.*?)</{section}>", text or "", re.S | re.I)
@@ -142,7 +153,8 @@ def llm_candidates(
     seed: int = 0,
     max_tokens: int = 300,
 ) -> tuple[list[MetaTemplate], list[dict]]:
-    """Candidates written by an LLM; returns (candidates, discarded with the sections they lacked)."""
+    """Candidates written by an LLM; returns (candidates, discarded with the sections they
+    lacked)."""
     rng = random.Random(seed)
     kept, discarded = [], []
     for domain, queries in query_groups.items():

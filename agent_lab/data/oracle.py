@@ -1,4 +1,5 @@
-"""The oracle teacher: solves any generated task in the simulated world and writes the gold trajectory.
+"""The oracle teacher: solves any generated task in the simulated world and writes the gold
+trajectory.
 
 Introduced in notebook 04 (`04_building_training_data`).
 
@@ -91,8 +92,8 @@ def _search_flights(run, s: dict, day: str, thought_en: str, thought_zh: str) ->
 def _meeting_members(run, s: dict) -> list[str]:
     """The step every meeting intent starts from: look the team up (its members are the attendees).
 
-    Both meeting intents use this one order; the look-ups are independent, and one fixed order is easier
-    for a small model to learn than two.
+    Both meeting intents use this one order; the look-ups are independent, and one fixed order is
+    easier for a small model to learn than two.
     """
     return run.call(
         f"First, the members of the {s['team_en']}.",
@@ -121,7 +122,8 @@ def _no_tool(run: _Run, s: dict, t: Task) -> str:
 
 
 def _weather(run: _Run, s: dict, t: Task) -> str:
-    """The solver of intents weather_now, weather_day: its calls in the world, then the answer from their results."""
+    """The solver of intents weather_now, weather_day: its calls in the world, then the answer from
+    their results."""
     if t.intent == "weather_now":
         r = run.call(
             f"I need the current weather in {s['city_en']}.",
@@ -145,7 +147,8 @@ def _weather(run: _Run, s: dict, t: Task) -> str:
 
 
 def _free_slots(run: _Run, s: dict, t: Task) -> str:
-    """The solver of intent free_slots: its calls in the world, then the answer from their results."""
+    """The solver of intent free_slots: its calls in the world, then the answer from their
+    results."""
     day = resolve_date(s["day_en"], run.world.today).isoformat()
     slots = run.call(
         f"I will check the calendar for {s['day_en']}.",
@@ -159,7 +162,8 @@ def _free_slots(run: _Run, s: dict, t: Task) -> str:
 
 
 def _team_members(run: _Run, s: dict, t: Task) -> str:
-    """The solver of intent team_members: its calls in the world, then the answer from their results."""
+    """The solver of intent team_members: its calls in the world, then the answer from their
+    results."""
     members = run.call(
         f"I need the members of the {s['team_en']}.",
         f"需要查询{s['team']}的成员。",
@@ -175,7 +179,8 @@ def _team_members(run: _Run, s: dict, t: Task) -> str:
 
 
 def _flight_search(run: _Run, s: dict, t: Task) -> str:
-    """The solver of intent flight_search: its calls in the world, then the answer from their results."""
+    """The solver of intent flight_search: its calls in the world, then the answer from their
+    results."""
     day = resolve_date(s["day_en"], run.world.today).isoformat()
     flights = _search_flights(
         run,
@@ -194,7 +199,8 @@ def _flight_search(run: _Run, s: dict, t: Task) -> str:
 
 
 def _product_recommend(run: _Run, s: dict, t: Task) -> str:
-    """The solver of intent product_recommend: its calls in the world, then the answer from their results."""
+    """The solver of intent product_recommend: its calls in the world, then the answer from their
+    results."""
     items = run.call(
         "I will search Hema products by category.",
         "按商品类目搜索盒马商品。",
@@ -209,7 +215,8 @@ def _product_recommend(run: _Run, s: dict, t: Task) -> str:
 
 
 def _product_info(run: _Run, s: dict, t: Task) -> str:
-    """The solver of intent product_info: its calls in the world, then the answer from their results."""
+    """The solver of intent product_info: its calls in the world, then the answer from their
+    results."""
     info = run.call(
         f"I will look up the {s['prop']} of sku {s['sku']}.",
         f"查询商品{s['sku']}的{s['prop']}。",
@@ -228,7 +235,8 @@ def _product_info(run: _Run, s: dict, t: Task) -> str:
 
 
 def _product_marketing(run: _Run, s: dict, t: Task) -> str:
-    """The solver of intent product_marketing: its calls in the world, then the answer from their results."""
+    """The solver of intent product_marketing: its calls in the world, then the answer from their
+    results."""
     promo = run.call(
         f"I will check promotions for sku {s['sku']}.",
         f"查询商品{s['sku']}的优惠活动。",
@@ -259,7 +267,8 @@ def _recipe(run: _Run, s: dict, t: Task) -> str:
 
 
 def _fire_check(run: _Run, s: dict, t: Task) -> str:
-    """The solver of intent fire_check: its calls in the world, then the answer from their results."""
+    """The solver of intent fire_check: its calls in the world, then the answer from their
+    results."""
     fire = run.call(
         f"I will analyse {s['image']}.",
         f"分析图片{s['image']}。",
@@ -275,7 +284,8 @@ def _fire_check(run: _Run, s: dict, t: Task) -> str:
 
 
 def _emergency_call(run: _Run, s: dict, t: Task) -> str:
-    """The solver of intents fire_alarm, police, fireman: its calls in the world, then the answer from their results."""
+    """The solver of intents fire_alarm, police, fireman: its calls in the world, then the answer
+    from their results."""
     name = {"fire_alarm": "fire_alert", "police": "call_police", "fireman": "call_fireman"}[
         t.intent
     ]
@@ -297,7 +307,8 @@ def _emergency_call(run: _Run, s: dict, t: Task) -> str:
 
 
 def _repo_commit(run: _Run, s: dict, t: Task) -> str:
-    """The solver of intent repo_commit: its calls in the world, then the answer from their results."""
+    """The solver of intent repo_commit: its calls in the world, then the answer from their
+    results."""
     r = run.call(
         f"I will get the latest commit of {s['repo']}.",
         f"查询{s['repo']}的最新提交。",
@@ -306,7 +317,8 @@ def _repo_commit(run: _Run, s: dict, t: Task) -> str:
     )["result"]
     answer = _say(
         t,
-        f'Latest commit of {s["repo"]}: {r["latest_commit"][:10]} "{r["message"]}" by {r["author"]}.',
+        f'Latest commit of {s["repo"]}: {r["latest_commit"][:10]} "{r["message"]}" by '
+        f"{r['author']}.",
         f"{s['repo']}的最新提交：{r['latest_commit'][:10]}，“{r['message']}”，作者{r['author']}。",
     )
     return answer
@@ -351,7 +363,8 @@ def _convert(run: _Run, s: dict, t: Task) -> str:
 
 
 def _schedule_meeting(run: _Run, s: dict, t: Task) -> str:
-    """The solver of intent schedule_meeting: its calls in the world, then the answer from their results."""
+    """The solver of intent schedule_meeting: its calls in the world, then the answer from their
+    results."""
     day = resolve_date(s["day_en"], run.world.today).isoformat()
     members = _meeting_members(run, s)
     slots = run.call(
@@ -383,7 +396,8 @@ def _schedule_meeting(run: _Run, s: dict, t: Task) -> str:
 
 
 def _book_cheapest(run: _Run, s: dict, t: Task) -> str:
-    """The solver of intent book_cheapest: its calls in the world, then the answer from their results."""
+    """The solver of intent book_cheapest: its calls in the world, then the answer from their
+    results."""
     day = resolve_date(s["day_en"], run.world.today).isoformat()
     flights = _search_flights(run, s, s["day"], "First I will search the flights.", "先查询航班。")
     cheap = min(flights, key=lambda f: f["price_cny"])
@@ -395,14 +409,17 @@ def _book_cheapest(run: _Run, s: dict, t: Task) -> str:
     )
     answer = _say(
         t,
-        f"Booked {cheap['flight_number']} on {day} at {cheap['departure']}, {cheap['price_cny']} CNY.",
-        f"已为你预订{day} {cheap['departure']}的{cheap['flight_number']}，票价{cheap['price_cny']}元。",
+        f"Booked {cheap['flight_number']} on {day} at {cheap['departure']}, {cheap['price_cny']} "
+        "CNY.",
+        f"已为你预订{day} {cheap['departure']}的{cheap['flight_number']}，"
+        f"票价{cheap['price_cny']}元。",
     )
     return answer
 
 
 def _fire_emergency(run: _Run, s: dict, t: Task) -> str:
-    """The solver of intent fire_emergency: its calls in the world, then the answer from their results."""
+    """The solver of intent fire_emergency: its calls in the world, then the answer from their
+    results."""
     fire = run.call(
         f"First check {s['image']} for fire.",
         f"先检查{s['image']}是否着火。",
@@ -432,7 +449,8 @@ def _fire_emergency(run: _Run, s: dict, t: Task) -> str:
 
 
 def _book_given_flight(run: _Run, s: dict, t: Task) -> str:
-    """The solver of intent book_given_flight: its calls in the world, then the answer from their results."""
+    """The solver of intent book_given_flight: its calls in the world, then the answer from their
+    results."""
     day = resolve_date(s["day_en"], run.world.today).isoformat()
     run.call(
         f"I will book {s['bad_flight']} {s['day_en']}.",
@@ -450,14 +468,16 @@ def _book_given_flight(run: _Run, s: dict, t: Task) -> str:
     listing = _listing(flights)
     answer = _say(
         t,
-        f"There is no flight {s['bad_flight']} on {day}. Available: {listing}. Which one should I book?",
+        f"There is no flight {s['bad_flight']} on {day}. Available: {listing}. Which one should I "
+        "book?",
         f"{day}没有{s['bad_flight']}航班。可选：{listing}。需要预订哪一班？",
     )
     return answer
 
 
 def _meeting_at_busy_time(run: _Run, s: dict, t: Task) -> str:
-    """The solver of intent meeting_at_busy_time: its calls in the world, then the answer from their results."""
+    """The solver of intent meeting_at_busy_time: its calls in the world, then the answer from their
+    results."""
     day, hour = s["day_en"], s["busy_hour"]
     end = _hour_after(hour)
     members = _meeting_members(run, s)
@@ -529,7 +549,8 @@ SOLVERS = {  # intent -> solver: a new intent is one function and one line here
 
 
 def solve(task: Task, world: World | None = None) -> Trajectory:
-    """The gold trajectory for `task`: its intent's solver, run in `world` (ValueError for an unknown intent)."""
+    """The gold trajectory for `task`: its intent's solver, run in `world` (ValueError for an
+    unknown intent)."""
     solver = SOLVERS.get(task.intent)
     if solver is None:
         raise ValueError(f"the oracle cannot solve intent {task.intent!r}")

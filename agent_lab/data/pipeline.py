@@ -1,4 +1,5 @@
-"""The whole data pipeline in one call: tasks -> oracle trajectories -> splits -> examples -> quality -> mix.
+"""The whole data pipeline in one call: tasks -> oracle trajectories -> splits -> examples ->
+quality -> mix.
 
 Introduced in notebook 04 (`04_building_training_data`); `bench/build_data.py` times it.
 
@@ -54,8 +55,8 @@ class BuildConfig:
 
     @classmethod
     def from_dict(cls, fields: dict | None) -> BuildConfig:
-        """A config from plain data (a YAML `data.build` section): lists become tuples; an unknown field is a
-        `ValueError` naming it."""
+        """A config from plain data (a YAML `data.build` section): lists become tuples; an unknown
+        field is a `ValueError` naming it."""
         import dataclasses
 
         fields = dict(fields or {})
@@ -106,8 +107,9 @@ def _clean(
 
 
 def synth_examples(cfg: BuildConfig, templates: list[str], rejected: list[dict]) -> list[dict]:
-    """`cfg.n_synth` first-turn examples over the synthesised tool catalogue, each in a sampled training
-    template and description format; a case that fails its schema check or cannot be rendered is rejected."""
+    """`cfg.n_synth` first-turn examples over the synthesised tool catalogue, each in a sampled
+    training template and description format; a case that fails its schema check or cannot be
+    rendered is rejected."""
     from agent_lab.data.tool_synth import case_example, check_case, synth_cases
 
     rng = random.Random(cfg.seed + 5)
@@ -190,7 +192,8 @@ def build(cfg: BuildConfig = BuildConfig()) -> BuildResult:
     val = quality.enforce_ratio(val_pool, cfg.ratio)
     yields.append(
         {
-            "stage": f"train: exact {cfg.ratio[0]}:{cfg.ratio[1]} ratio, size cap, {len(val)} to val",
+            "stage": f"train: exact {cfg.ratio[0]}:{cfg.ratio[1]} ratio, size cap, {len(val)} to "
+            "val",
             "in": n_before_ratio,
             "kept": len(train),
         }

@@ -1,4 +1,5 @@
-"""The data quality pipeline: validation with line numbers, dedup, conflicts, balance, PII, leakage-free splits.
+"""The data quality pipeline: validation with line numbers, dedup, conflicts, balance, PII,
+leakage-free splits.
 
 Introduced in notebook 04 (`04_building_training_data`).
 
@@ -81,7 +82,8 @@ def validate_example(example) -> str:
 
 
 def validate_jsonl(lines) -> tuple[list[dict], list[dict]]:
-    """Parse and validate JSONL lines. Returns (good rows, report of bad rows with 1-based line numbers)."""
+    """Parse and validate JSONL lines. Returns (good rows, report of bad rows with 1-based line
+    numbers)."""
     good, bad = [], []
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -127,8 +129,9 @@ def _shingles(text: str, n: int = 3) -> set[str]:
 
 
 def dedupe(examples: list[dict], near_threshold: float = 0.9) -> tuple[list[dict], dict]:
-    """Drop exact duplicates (same normalised query, template, format and output) and near duplicates
-    (character-trigram Jaccard of query + answer >= threshold, within one intent and template)."""
+    """Drop exact duplicates (same normalised query, template, format and output) and near
+    duplicates (character-trigram Jaccard of query + answer >= threshold, within one intent and
+    template)."""
     kept, seen, report = [], set(), {"exact": 0, "near": 0, "removed_ids": []}
     groups: dict[tuple, list[set]] = defaultdict(list)
     for ex in examples:
@@ -172,7 +175,8 @@ def drop_conflicts(examples: list[dict]) -> tuple[list[dict], list[dict]]:
 
 # ---------------------------------------------------------------------------- balance and PII
 def balance_report(examples: list[dict]) -> dict:
-    """Counts per tool called, intent, kind, template, language; and max/min over the tool-using intents."""
+    """Counts per tool called, intent, kind, template, language; and max/min over the tool-using
+    intents."""
     per_intent = Counter(ex["intent"] for ex in examples)
     tool_intents = {
         ex["intent"] for ex in examples if ex["kind"] in ("single", "multi", "recovery")
@@ -251,8 +255,10 @@ def split_tasks(
 ) -> dict[str, list]:
     """Assign tasks to train / test / test_tools without leakage.
 
-    test_tools: every task whose solution calls a held-out tool. test: the held-out family (paraphrase
-    template) of every intent and language, and every task mentioning a held-out city. train: the rest.
+    test_tools: every task whose solution calls a held-out tool. test: the held-out family
+      (paraphrase
+    template) of every intent and language, and every task mentioning a held-out city. train: the
+    rest.
     """
     out = {"train": [], "test": [], "test_tools": []}
     for task in tasks:
@@ -273,7 +279,8 @@ def leaked_queries(train: list[dict], test: list[dict]) -> set[str]:
 
 
 def cap_per_intent(examples: list[dict], factor: float = 2.0) -> tuple[list[dict], int]:
-    """Balance: keep at most `factor` x the median count of any tool-using intent. Returns (kept, removed)."""
+    """Balance: keep at most `factor` x the median count of any tool-using intent. Returns (kept,
+    removed)."""
     counts = Counter(
         ex["intent"] for ex in examples if ex["kind"] in ("single", "multi", "recovery")
     )
@@ -294,7 +301,8 @@ def cap_per_intent(examples: list[dict], factor: float = 2.0) -> tuple[list[dict
 def enforce_ratio(
     examples: list[dict], ratio: tuple[int, int] = (4, 1), limit: int | None = None
 ) -> list[dict]:
-    """Keep exactly ratio[0] positives per ratio[1] hard negatives (as many as possible, up to `limit`)."""
+    """Keep exactly ratio[0] positives per ratio[1] hard negatives (as many as possible, up to
+    `limit`)."""
     pos = [ex for ex in examples if ex["kind"] != "negative"]
     neg = [ex for ex in examples if ex["kind"] == "negative"]
     units = min(len(pos) // ratio[0], len(neg) // ratio[1])

@@ -1,4 +1,5 @@
-"""Task generation: every tool and intent, paraphrase families, slot values, multi-step, recovery, hard negatives.
+"""Task generation: every tool and intent, paraphrase families, slot values, multi-step, recovery,
+hard negatives.
 
 Introduced in notebook 04 (`04_building_training_data`).
 
@@ -7,7 +8,8 @@ several *paraphrase families*: query templates in English or Chinese with `{slot
 family filled with sampled slot values. Positives need tools: single-step, multi-step (free slots
 -> contacts -> meeting; search -> book the cheapest; recognise fire -> alert -> fire brigade) and
 recovery (the first call fails in the world, the agent reflects and recovers). Hard negatives are
-on-topic but need no tool ("今天天气真好"). `generate_tasks` builds an exact positive : negative ratio.
+on-topic but need no tool ("今天天气真好"). `generate_tasks` builds an exact positive : negative
+ratio.
 """
 
 from __future__ import annotations
@@ -326,15 +328,18 @@ INTENTS: dict[str, tuple[str, tuple[str, ...], dict[str, list[str]]]] = {
         ("find_contacts", "create_meeting", "get_free_slots"),
         {
             "en": [
-                "Book a one-hour {team} meeting {day} at {busy_hour}; if that time is taken, use my first free slot that day."
+                "Book a one-hour {team} meeting {day} at {busy_hour}; if that time is taken, use "
+                "my first free slot that day."
             ],
             "zh": ["{day} {busy_hour}和{team}开一小时会，如果那个时间被占了就用当天第一个空档。"],
         },
     ),
 }
 
-# More ways to ask for the same thing. Family 0 of every intent is held out for testing, so the model
-# can only generalise to it from the others: a 135M model needs several paraphrases per intent to learn the
+# More ways to ask for the same thing. Family 0 of every intent is held out for testing, so the
+# model
+# can only generalise to it from the others: a 135M model needs several paraphrases per intent to
+# learn the
 # intent rather than the wording (notebook 07 measured held-out accuracy with and without these).
 MORE_PARAPHRASES: dict[str, dict[str, list[str]]] = {
     "weather_now": {
@@ -509,7 +514,8 @@ MORE_PARAPHRASES: dict[str, dict[str, list[str]]] = {
         "zh": [
             "安排{day} {busy_hour}和{team}开一小时的会，那时如果没空就改到当天最早的空闲时间。",
             "{day} {busy_hour}约{team}开会一小时；时间冲突的话用我那天第一个空档。",
-            "帮我和{team}在{day} {busy_hour}开个一小时的会，那个点有安排的话就换到当天最早的空闲时段。",
+            "帮我和{team}在{day} {busy_hour}开个一小时的会，"
+            "那个点有安排的话就换到当天最早的空闲时段。",
             "{day} {busy_hour}想和{team}讨论一小时，如果我那时忙，就约在当天第一个有空的时间。",
         ],
     },
@@ -538,11 +544,13 @@ HARD_NEGATIVES = {
         ("Do you like {category}?", "I don't eat or drink, but many people enjoy {category}."),
         (
             "What is a commit in git?",
-            "A commit is a saved snapshot of changes in a git repository, with a message and an author.",
+            "A commit is a saved snapshot of changes in a git repository, with a message and an "
+            "author.",
         ),
         (
             "Why do people convert units?",
-            "Because different countries and fields use different units, such as miles and kilometres.",
+            "Because different countries and fields use different units, such as miles and "
+            "kilometres.",
         ),
         (
             "Rainy days in {city} make me sleepy.",
@@ -561,15 +569,18 @@ HARD_NEGATIVES = {
         ),
         (
             "What is the difference between a meeting and a call?",
-            "A meeting usually has an agenda and several people; a call is often shorter and more informal.",
+            "A meeting usually has an agenda and several people; a call is often shorter and more "
+            "informal.",
         ),
         (
             "I'm nervous about flying to {city} {day}.",
-            "That's understandable. Flying is very safe, and you'll be in {city} before you know it.",
+            "That's understandable. Flying is very safe, and you'll be in {city} before you know "
+            "it.",
         ),
         (
             "How do fire alarms work?",
-            "Most fire alarms sense smoke or heat and then sound a loud signal so people can get out.",
+            "Most fire alarms sense smoke or heat and then sound a loud signal so people can get "
+            "out.",
         ),
         (
             "Tell me a fun fact about {category}.",
@@ -577,7 +588,8 @@ HARD_NEGATIVES = {
         ),
         (
             "Why is it colder in winter?",
-            "Because the Earth's tilt makes sunlight reach us at a lower angle and for fewer hours.",
+            "Because the Earth's tilt makes sunlight reach us at a lower angle "
+            "and for fewer hours.",
         ),
         (
             "My meeting with the {team} {day} is going to be long.",

@@ -1,11 +1,13 @@
-"""Training examples: a trajectory rendered in a template, with a sampled tool set and description format.
+"""Training examples: a trajectory rendered in a template, with a sampled tool set and description
+format.
 
 Introduced in notebook 04 (`04_building_training_data`); notebook 05 studies the diversity axes.
 
-Each example samples the three axes of the lecture notes' diversity recipe -- Query x Tools x Template:
-the tools offered are the ones the gold solution needs plus seeded distractors (for a hard
+Each example samples the three axes of the lecture notes' diversity recipe -- Query x Tools x
+Template: the tools offered are the ones the gold solution needs plus seeded distractors (for a hard
 negative, an on-topic tool it must *not* call), described in one of the three formats, inside one
-of the templates. An example is one flat JSON-able dict (`EXAMPLE_SCHEMA` in `agent_lab.data.quality`).
+of the templates. An example is one flat JSON-able dict (`EXAMPLE_SCHEMA` in
+`agent_lab.data.quality`).
 """
 
 from __future__ import annotations
@@ -57,7 +59,8 @@ def offered_tools(
 def render_messages(
     traj: Trajectory, template: Template, tools: list[str], tool_format: str | None = None
 ) -> list[dict]:
-    """system, user, then assistant step / observation turns, ending with the assistant's final answer."""
+    """system, user, then assistant step / observation turns, ending with the assistant's final
+    answer."""
     history = [
         (
             Step("tool_call", thought=s["thought"], name=s["name"], arguments=s["arguments"]),
@@ -117,7 +120,8 @@ def sample_examples(
     tool_pool: list[str] | None = None,
     extra_templates: dict[str, Template] | None = None,
 ) -> list[dict]:
-    """One example per trajectory, each sampling a template, a description format and distractors."""
+    """One example per trajectory, each sampling a template, a description format and
+    distractors."""
     rng = random.Random(seed)
     pool = {**TEMPLATES, **(extra_templates or {})}
     names = list(templates or TEMPLATES) + list(extra_templates or {})

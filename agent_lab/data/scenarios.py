@@ -85,7 +85,8 @@ def _plan(task_name: str, name: str, args: dict) -> dict:
 
 
 def solve(scenario: Scenario, world: World) -> list[tuple[dict, str]]:
-    """The shortest correct plan for a scenario, executed in `world`: [(plan, observation text), ...].
+    """The shortest correct plan for a scenario, executed in `world`: [(plan, observation text),
+    ...].
 
     A tiny oracle: the data notebook (04) generalises it to every generated task.
     """

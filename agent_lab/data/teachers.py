@@ -54,7 +54,8 @@ def reward(task: Task, world: World, traj: Trajectory, finished: bool) -> tuple[
         sum(f in traj.final_answer for f in facts) >= max(1, len(facts) // 2) if facts else answered
     )
     acts = any(s["name"] in ACTION_TOOLS for s in gold.steps)
-    # the world must end as the oracle left it (no missing or spurious actions); questions also need their facts
+    # the world must end as the oracle left it (no missing or spurious actions); questions also need
+    # their facts
     outcome_ok = _state(world) == _state(gold_world) and (acts or facts_ok)
     parts = {"tools": tools_ok, "outcome": outcome_ok, "finished": finished}
     return sum(parts.values()) / 3, parts
@@ -69,7 +70,8 @@ def llm_trajectory(
     max_tokens: int = 128,
     world_seed: int = 0,
 ) -> tuple[Trajectory, dict]:
-    """Let the endpoint solve `task` in a fresh world; returns the trajectory (with its reward) and the parts."""
+    """Let the endpoint solve `task` in a fresh world; returns the trajectory (with its reward) and
+    the parts."""
     world = World(seed=world_seed)
     trace = run_agent(
         endpoint, world, template, tool_schemas(tools), task.query, max_steps, max_tokens
@@ -103,8 +105,8 @@ def llm_trajectory(
 def add_rationales(traj: Trajectory, endpoint=None, max_tokens: int = 48) -> int:
     """CoT completion: give every step without a thought a rationale. Returns how many were added.
 
-    With an endpoint the model writes one sentence; without one, a rationale is built from the tool's
-    description.
+    With an endpoint the model writes one sentence; without one, a rationale is built from the
+    tool's description.
     """
     added = 0
     for step in traj.steps:
@@ -118,7 +120,8 @@ def add_rationales(traj: Trajectory, endpoint=None, max_tokens: int = 48) -> int
                 [
                     {
                         "role": "user",
-                        "content": f"User request: {traj.query}\nThe assistant now calls {step['name']} with "
+                        "content": f"User request: {traj.query}\nThe assistant now calls "
+                        f"{step['name']} with "
                         f"{step['arguments']}. In one short sentence, explain why.",
                     }
                 ],
@@ -157,7 +160,8 @@ def _readable(traj: Trajectory) -> str:
 
 
 def export_review_sheet(trajectories: list[Trajectory], path: Path) -> Path:
-    """A CSV for reviewers: one row per trajectory; they fill `verdict` (keep/fix/drop) and `corrected_answer`."""
+    """A CSV for reviewers: one row per trajectory; they fill `verdict` (keep/fix/drop) and
+    `corrected_answer`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as f:
@@ -180,7 +184,8 @@ def export_review_sheet(trajectories: list[Trajectory], path: Path) -> Path:
 
 
 def apply_review(trajectories: list[Trajectory], path: Path) -> tuple[list[Trajectory], dict]:
-    """Apply a filled review sheet: drop, fix (new final answer), keep. Bad rows are reported by line, not applied."""
+    """Apply a filled review sheet: drop, fix (new final answer), keep. Bad rows are reported by
+    line, not applied."""
     by_id = {t.task_id: t for t in trajectories}
     report = {"kept": 0, "fixed": 0, "dropped": 0, "errors": []}
     drop = set()

@@ -1,4 +1,5 @@
-"""The everyday API catalogue the tool synthesiser (`agent_lab.data.tool_synth`) builds its tools from.
+"""The everyday API catalogue the tool synthesiser (`agent_lab.data.tool_synth`) builds its tools
+from.
 
 Introduced in notebook 05 (`05_generalization_meta_agent`: the "Tools" axis of Query x Tools x
 Template); `python -m agent_lab.tune` uses the same synthesiser on a user's own tools.
@@ -6,12 +7,14 @@ Template); `python -m agent_lab.tune` uses the same synthesiser on a user's own 
 The tables live in `agent_lab/data/tool_catalogue.json`, written from general knowledge of everyday
 web APIs (bookings, orders, payments, smart home, ...), never from a benchmark's functions:
 
-- `FIELDS`: name -> (JSON type, extra schema, English phrase, Chinese phrase, value pool, description).
-  A phrase holds `{v}` where the value is said; a boolean has (said when true, said when false).
+- `FIELDS`: name -> (JSON type, extra schema, English phrase, Chinese phrase, value pool,
+  description). A phrase holds `{v}` where the value is said; a boolean has (said when true, said
+  when false).
 - `POOLS`: name -> (English values, Chinese values); a value and its translation share an index.
 - `VERBS`: verb -> (English, Chinese).
-- `DOMAINS`: domain -> (Chinese name, {entity: (Chinese name, English plural, (create verb in English,
-  in Chinese), fields -- a trailing `*` marks one its create call requires -- and supported verbs)}).
+- `DOMAINS`: domain -> (Chinese name, {entity: (Chinese name, English plural, (create verb in
+  English, in Chinese), fields -- a trailing `*` marks one its create call requires -- and supported
+  verbs)}).
 """
 
 from __future__ import annotations

@@ -4,19 +4,20 @@ Introduced in notebook 05 (`05_generalization_meta_agent`): the "Tools" axis of 
 recipe (Query x Tools x Template). `python -m agent_lab.tune` runs the same code on a user's own
 OpenAI-style function schemas (`specs_from_schemas`).
 
-- `catalogue_specs()`: one tool per (entity, verb) of `agent_lab.data.tool_catalogue` -- search, get,
-  create, update, cancel -- with typed parameters (strings, integers, numbers, booleans, enums,
+- `catalogue_specs()`: one tool per (entity, verb) of `agent_lab.data.tool_catalogue` -- search,
+  get, create, update, cancel -- with typed parameters (strings, integers, numbers, booleans, enums,
   arrays, nested objects; required and optional with defaults; dates, times, units, ids).
 - `synth_cases(...)`: for each case, a query in English or Chinese whose argument values are stated
   or clearly implied (numbers in words, grams for kilograms, "euros" for EUR, dates written out,
   quoted names, lists), 2-6 offered tools with near-miss distractors (the same entity's other verbs,
-  the same verb on a sibling entity), and the gold call -- or, for an irrelevance case, offered tools
-  that cannot answer (near misses included) and no call.
+  the same verb on a sibling entity), and the gold call -- or, for an irrelevance case, offered
+  tools that cannot answer (near misses included) and no call.
 - `check_case(case)`: '' when the gold call validates against its tool's JSON schema (`jsonschema`)
   and an irrelevance case offers no tool that answers it.
 - `case_example(case, template, tool_format)`: the case as a first-turn training example (the
-  schema of `agent_lab.data.quality`). Synthesised tools have no real results, so these examples stop at
-  the call; multi-step trajectories stay in the simulated world, where observations are real.
+  schema of `agent_lab.data.quality`). Synthesised tools have no real results, so these examples
+  stop at the call; multi-step trajectories stay in the simulated world, where observations are
+  real.
 """
 
 from __future__ import annotations
@@ -240,7 +241,8 @@ def specs_from_schemas(schemas: list[dict]) -> list[ToolSpec]:
     return specs
 
 
-# ---------------------------------------------------------------------------- values and how they are said
+# ---------------------------------------------------------------------------- values and how they
+# are said
 def _date(rng: random.Random, lang: str) -> tuple[str, str]:
     day = dt.date(2026, 12, 1) + dt.timedelta(days=rng.randrange(120))
     iso = day.isoformat()
@@ -474,7 +476,8 @@ def query_for(spec: ToolSpec, rng: random.Random, lang: str) -> tuple[str, dict]
 
 
 def near_misses(spec: ToolSpec, specs: list[ToolSpec]) -> list[ToolSpec]:
-    """Tools easy to confuse with `spec`: its entity's other verbs, then its verb on sibling entities."""
+    """Tools easy to confuse with `spec`: its entity's other verbs, then its verb on sibling
+    entities."""
     same_entity = [s for s in specs if s.words_en[1] == spec.words_en[1] and s.name != spec.name]
     same_verb = [
         s for s in specs if s.domain == spec.domain and s.verb == spec.verb and s.name != spec.name

@@ -1,6 +1,7 @@
 """Stage 5 -- evaluation: scores, generation, suites, BFCL, forgetting, human review.
 
-- `scoring`     ROUGE-L, EM + lambda ROUGE-L, argument match, KAgentBench, intervals -- notebooks 05, 07
+- `scoring`     ROUGE-L, EM + lambda ROUGE-L, argument match, KAgentBench, intervals -- notebooks
+  05, 07
 - `generation`  batched greedy generation sharing the prompt prefix's KV cache   -- notebooks 06, 07
 - `suites`      the suites: first turns, final answers, whole runs, BFCL          -- notebook 07
 - `bfcl`        the public BFCL test data and its AST check (evaluation only)      -- notebook 07

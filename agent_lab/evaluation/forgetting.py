@@ -5,8 +5,8 @@ Introduced in notebook 07 (`07_evaluation`): the forgetting the lecture notes wa
 - `perplexity`: exp of the mean loss per response token on conversations no model was trained on
   (the last hand-written general examples; `agent_lab.training.train.GENERAL_HELD_OUT`).
 - `qa_accuracy`: short factual questions in English and Chinese, answered greedily; a reply is right
-  when it contains one of the accepted answers (case-folded). Easy on purpose: a 135M model gets some
-  right, and losing them is the forgetting worth seeing.
+  when it contains one of the accepted answers (case-folded). Easy on purpose: a 135M model gets
+  some right, and losing them is the forgetting worth seeing.
 """
 
 from __future__ import annotations
@@ -68,7 +68,8 @@ def perplexity(model, tokenizer, conversations: list[list[dict]], max_length: in
 def qa_rows(
     model, tokenizer, questions=GENERAL_QA, max_new_tokens: int = 32, batch_size: int = 8
 ) -> list[dict]:
-    """Ask each question (no system prompt) and mark the reply right when it holds an accepted answer."""
+    """Ask each question (no system prompt) and mark the reply right when it holds an accepted
+    answer."""
     replies = generate_batch(
         model,
         tokenizer,

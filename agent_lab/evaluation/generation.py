@@ -1,16 +1,19 @@
 """Batched greedy generation in process, reusing the KV cache of the prompt prefix a batch shares.
 
-Introduced in notebook 06 (`06_training_full_vs_lora`) for a quick check; notebook 07 (`07_evaluation`)
-runs every suite through it, and `bench/eval_throughput.py` times it.
+Introduced in notebook 06 (`06_training_full_vs_lora`) for a quick check; notebook 07
+(`07_evaluation`) runs every suite through it, and `bench/eval_throughput.py` times it.
 
 On a CPU, reading the prompt (prefill) costs far more than writing a short reply: a 400-token agent
-system prompt is most of the work. So `generate_batch` renders every conversation with the chat template,
-sorts them so that conversations with the same system prompt sit together, and for each batch
+system prompt is most of the work. So `generate_batch` renders every conversation with the chat
+template, sorts them so that conversations with the same system prompt sit together, and for each
+batch
 
 1. finds the longest token prefix all its rows share and runs it through the model once (batch 1),
-2. copies that KV cache to every row, and lays each row out as `[shared prefix][padding][own suffix]`
+2. copies that KV cache to every row, and lays each row out as `[shared prefix][padding][own
+  suffix]`
    with the padding masked out, so every real token keeps its position,
-3. decodes greedily until each row hits the template's stop strings, an end-of-turn token or the limit.
+3. decodes greedily until each row hits the template's stop strings, an end-of-turn token or the
+  limit.
 
 Greedy outputs are the same as without the shared cache, up to float rounding (a test checks this).
 Replies come back in the caller's order.
@@ -50,7 +53,8 @@ def generate_batch(
     progress: bool | None = None,
     stats: dict | None = None,
 ) -> list[str]:
-    """One greedy reply per conversation (the text after the generation prompt, special tokens dropped).
+    """One greedy reply per conversation (the text after the generation prompt, special tokens
+    dropped).
 
     `share_prefix=False` gives plain left-padded batches (the baseline the bench compares with).
     `stats`, if given, is filled with prompt and cached-prefix token counts.

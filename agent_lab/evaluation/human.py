@@ -1,13 +1,15 @@
-"""Human evaluation: the lecture notes' 1-5 rubric, an annotation sheet as CSV, aggregation and Cohen's kappa.
+"""Human evaluation: the lecture notes' 1-5 rubric, an annotation sheet as CSV, aggregation and
+Cohen's kappa.
 
 Introduced in notebook 07 (`07_evaluation`).
 
 The rubric scores a whole response; 4 and 5 count as usable, and a violation (unsafe or forbidden
-content) scores 0 whatever else is right. `export_sheet` writes sampled responses for two annotators;
-`read_sheet` reads a filled sheet back and names the row and column of any bad score; `aggregate`
-gives the mean and the usable rate; `cohen_kappa` measures how far two annotators agree beyond chance.
-The course ships `data/human_eval_SAMPLE.csv`, an illustrative sheet filled in by the course authors,
-so the notebook runs before anyone has annotated; an instructor's filled sheet replaces it.
+content) scores 0 whatever else is right. `export_sheet` writes sampled responses for two
+annotators; `read_sheet` reads a filled sheet back and names the row and column of any bad score;
+`aggregate` gives the mean and the usable rate; `cohen_kappa` measures how far two annotators agree
+beyond chance. The course ships `data/human_eval_SAMPLE.csv`, an illustrative sheet filled in by the
+course authors, so the notebook runs before anyone has annotated; an instructor's filled sheet
+replaces it.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ RUBRIC = {
     1: "the core information is seriously wrong; most or all of the content is incorrect",
     2: "the core information is wrong, or more than 60% of the content has errors",
     3: "the core information is right, but 10%-60% of the supporting information is wrong",
-    4: "small slips: the core information is right, at most 10% of the supporting information is wrong",
+    4: "small slips: the core information is right, at most 10% of the supporting information is "
+    "wrong",
     5: "completely correct",
 }
 USABLE = 4  # 4 and 5 are usable
@@ -57,9 +60,10 @@ def _score(text: str, where: str) -> int | None:
 def read_sheet(path: Path) -> list[dict]:
     """Read a filled sheet; rater scores become ints (None where blank).
 
-    Every problem is an error naming the file, the line and (for a score) the column: a row with fewer or more
-    fields than the header, a score that is not 0-5, an item rated twice for the same model, text that is not
-    UTF-8. A sheet saved by Excel (UTF-8 with a byte-order mark) reads like any other."""
+    Every problem is an error naming the file, the line and (for a score) the column: a row with
+    fewer or more fields than the header, a score that is not 0-5, an item rated twice for the same
+    model, text that is not UTF-8. A sheet saved by Excel (UTF-8 with a byte-order mark) reads like
+    any other."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"annotation sheet {path} does not exist")
@@ -90,7 +94,8 @@ def read_sheet(path: Path) -> list[dict]:
                 key = (row["item_id"], row["model"])
                 if key in seen:
                     raise ValueError(
-                        f"{path}:{line}: item {row['item_id']!r} of model {row['model']!r} is already "
+                        f"{path}:{line}: item {row['item_id']!r} of model {row['model']!r} is "
+                        "already "
                         f"on line {seen[key]}"
                     )
                 seen[key] = line
@@ -118,7 +123,8 @@ def aggregate(scores: list[int | None]) -> dict:
 
 
 def cohen_kappa(a: list[int], b: list[int]) -> float:
-    """(p_o - p_e) / (1 - p_e): observed agreement against the agreement two raters' label frequencies give by chance."""
+    """(p_o - p_e) / (1 - p_e): observed agreement against the agreement two raters' label
+    frequencies give by chance."""
     if len(a) != len(b) or not a:
         raise ValueError(
             f"need two equally long, non-empty lists of scores (got {len(a)} and {len(b)})"

@@ -19,7 +19,8 @@ def load_projects() -> list[dict]:
 
 
 def course_row(n_examples: int, n_tools: int, model: str, held_out: dict, bfcl: dict) -> dict:
-    """This course's row from a run: training size, tools, model, and the measured held-out figures."""
+    """This course's row from a run: training size, tools, model, and the measured held-out
+    figures."""
 
     def pct(x):
         return "n/a" if x is None else f"{100 * x:.1f} %"
@@ -27,7 +28,8 @@ def course_row(n_examples: int, n_tools: int, model: str, held_out: dict, bfcl: 
     bfcl_text = ", ".join(f"{k.removeprefix('bfcl_')} {pct(v)}" for k, v in bfcl.items())
     return {
         "project": "this course (the run above)",
-        "data": f"{n_examples} training examples (oracle trajectories, hard negatives at 4:1, general data)",
+        "data": f"{n_examples} training examples (oracle trajectories, hard negatives at 4:1, "
+        "general data)",
         "tools": f"{n_tools} simulated-world tools offered in training",
         "model": model,
         "headline": f"held-out queries: tool {pct(held_out.get('tool_accuracy'))}, "

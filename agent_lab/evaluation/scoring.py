@@ -1,9 +1,11 @@
-"""Automatic scores with pinned formulas: the lecture notes' EM + lambda * ROUGE-L, argument matching, KAgentBench.
+"""Automatic scores with pinned formulas: the lecture notes' EM + lambda * ROUGE-L, argument
+matching, KAgentBench.
 
-Introduced in notebook 05 (`05_generalization_meta_agent`, ROUGE-L and the template judge); notebook 07
-(`07_evaluation`) adds the rest. Every formula here is unit-tested on hand-computed examples.
+Introduced in notebook 05 (`05_generalization_meta_agent`, ROUGE-L and the template judge); notebook
+07 (`07_evaluation`) adds the rest. Every formula here is unit-tested on hand-computed examples.
 
-- `em_rouge_score`: EM(tool name) + lambda * ROUGE-L(task description), in [0, 1 + lambda] (the lecture notes' formula).
+- `em_rouge_score`: EM(tool name) + lambda * ROUGE-L(task description), in [0, 1 + lambda] (the
+  lecture notes' formula).
 - `arg_scores`: per-argument precision / recall / F1 and exact match, after `normalize_value`
   (case and spaces, numbers as numbers, a date phrase and its YYYY-MM-DD as the same day).
 - `sequence_f1`: LCS F1 of two tool-name sequences (the planning score of a multi-step run).
@@ -39,7 +41,8 @@ def rouge_l(reference: str, prediction: str) -> float:
 
 
 def auto_judge(step, text: str, gold_step, gold_text: str) -> float:
-    """A judge in [0, 1] for one response: half for the right tool (exact match), half for ROUGE-L to the gold text."""
+    """A judge in [0, 1] for one response: half for the right tool (exact match), half for ROUGE-L
+    to the gold text."""
     same = step.kind == gold_step.kind and step.name == gold_step.name
     return 0.5 * float(same) + 0.5 * rouge_l(gold_text, text)
 
@@ -59,13 +62,15 @@ KAGENT_WEIGHTS = {
 def em_rouge_score(
     gold_name: str, pred_name: str, gold_desc: str, pred_desc: str, lam: float = LAMBDA
 ) -> float:
-    """The lecture notes' Score = EM(T_gold, T_pred) + lambda * ROUGE-L(D_gold, D_pred); EM is exact (0 or 1)."""
+    """The lecture notes' Score = EM(T_gold, T_pred) + lambda * ROUGE-L(D_gold, D_pred); EM is exact
+    (0 or 1)."""
     return float(gold_name == pred_name) + lam * rouge_l(gold_desc, pred_desc)
 
 
 def normalize_value(value):
-    """Compare values, not spellings: strings case- and space-folded, dates resolved, ints == floats,
-    cities, teams and categories named in either language mapped to one name (`world_data.canonical_name`)."""
+    """Compare values, not spellings: strings case- and space-folded, dates resolved, ints ==
+    floats, cities, teams and categories named in either language mapped to one name
+    (`world_data.canonical_name`)."""
     from agent_lab.world.data import canonical_name
     from agent_lab.world.tools import ToolError, resolve_date
 
@@ -91,7 +96,8 @@ def normalize_value(value):
 
 
 def arg_scores(gold: dict, pred: dict) -> dict:
-    """Per-argument match. precision = right pred args / pred args; recall = right gold args / gold args.
+    """Per-argument match. precision = right pred args / pred args; recall = right gold args / gold
+    args.
 
     An argument is right when its name is in both and the normalised values are equal. Two empty
     argument lists match exactly (precision = recall = F1 = 1).
@@ -113,7 +119,8 @@ def arg_scores(gold: dict, pred: dict) -> dict:
 
 
 def sequence_f1(gold: list[str], pred: list[str]) -> float:
-    """F1 of the longest common subsequence of two tool-name sequences (order matters, gaps allowed)."""
+    """F1 of the longest common subsequence of two tool-name sequences (order matters, gaps
+    allowed)."""
     if not gold and not pred:
         return 1.0
     if not gold or not pred:
@@ -129,7 +136,8 @@ def sequence_f1(gold: list[str], pred: list[str]) -> float:
 
 
 def kagent_overall(dims: dict) -> float:
-    """KAgentBench's overall score: the weighted sum of the five dimensions (same scale as the inputs)."""
+    """KAgentBench's overall score: the weighted sum of the five dimensions (same scale as the
+    inputs)."""
     missing = set(KAGENT_WEIGHTS) - set(dims)
     if missing:
         raise KeyError(f"missing KAgentBench dimensions: {sorted(missing)}")

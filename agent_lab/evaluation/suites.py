@@ -2,13 +2,13 @@
 
 Introduced in notebook 07 (`07_evaluation`); `bench/eval_throughput.py` times it.
 
-Every suite generates greedily in batches through `agent_lab.evaluation.generation.generate_batch` and keeps one
-row per item, so a table can always be traced back to the replies behind it.
+Every suite generates greedily in batches through `agent_lab.evaluation.generation.generate_batch`
+and keeps one row per item, so a table can always be traced back to the replies behind it.
 
 - `first_turn_rows`: ask the query (system + user) and score the first turn: format-valid, the right
-  tool (EM), the full call (name and every argument, values normalised), argument F1, the lecture notes'
-  EM + lambda * ROUGE-L with the Thought as the task description, and -- for a query that needs no
-  tool -- whether the model answered directly (hard negatives).
+  tool (EM), the full call (name and every argument, values normalised), argument F1, the lecture
+  notes' EM + lambda * ROUGE-L with the Thought as the task description, and -- for a query that
+  needs no tool -- whether the model answered directly (hard negatives).
 - `concluding_rows`: give the gold history (every call and observation) and score the final answer
   with ROUGE-L against the reference answer.
 - `run_episodes`: multi-step and recovery tasks run to the end in a fresh `World`, all at once in
@@ -103,7 +103,8 @@ def first_turn_rows(
 
 
 def first_turn_summary(rows: list[dict]) -> dict:
-    """Format-valid and format-error rate over all rows; tool, call, args, seed score over tool rows; negatives."""
+    """Format-valid and format-error rate over all rows; tool, call, args, seed score over tool
+    rows; negatives."""
     valid = scoring.share(rows, "valid")
     return {
         "n": len(rows),
@@ -124,7 +125,8 @@ def first_turn_summary(rows: list[dict]) -> dict:
 def concluding_rows(
     model, tokenizer, examples: list[dict], gen: GenConfig = GenConfig()
 ) -> list[dict]:
-    """Given the gold calls and observations, does the model conclude well? ROUGE-L of its final answer."""
+    """Given the gold calls and observations, does the model conclude well? ROUGE-L of its final
+    answer."""
     items = [ex for ex in examples if ex["steps"]]
     rows: list[dict] = [{} for _ in items]
     for name, idx in _by_template(items).items():
@@ -181,7 +183,8 @@ class _Episode:
 def run_episodes(
     model, tokenizer, examples: list[dict], max_steps: int = 5, gen: GenConfig = GenConfig()
 ) -> list[dict]:
-    """Run every example's query to a final answer (or `max_steps` turns), batched across examples."""
+    """Run every example's query to a final answer (or `max_steps` turns), batched across
+    examples."""
     episodes = [_Episode(ex, trace=Trace(ex["query"], ex["template"])) for ex in examples]
     for _ in range(max_steps):
         active = [e for e in episodes if not e.done]
@@ -236,8 +239,9 @@ def bfcl_rows(
     tool_format: str = "autogpt",
     gen: GenConfig = GenConfig(),
 ) -> list[dict]:
-    """BFCL cases in the model's own template. simple_python / multiple: AST check; irrelevance: pass =
-    a reply that parses and calls no tool. A reply that does not parse fails in every category."""
+    """BFCL cases in the model's own template. simple_python / multiple: AST check; irrelevance:
+    pass = a reply that parses and calls no tool. A reply that does not parse fails in every
+    category."""
     cases = bfcl.load_cases(category, limit)
     template = get_template(template_name)
     conversations = [
@@ -271,13 +275,16 @@ def bfcl_rows(
     return rows
 
 
-# ---------------------------------------------------------------------------- KAgentBench-style dimensions
+# ---------------------------------------------------------------------------- KAgentBench-style
+# dimensions
 def kagent_dimensions(first: list[dict], concluding: list[dict], episodes: list[dict]) -> dict:
     """The five dimensions in [0, 100] and their weighted overall.
 
-    planning: LCS F1 of called vs gold tool sequences over multi-step runs; tool-use: the lecture notes' normalised
-    EM + lambda * ROUGE-L over first turns that need a tool; reflection: success rate of recovery runs (the
-    first call fails and the model must recover); concluding: ROUGE-L of final answers given the gold history;
+    planning: LCS F1 of called vs gold tool sequences over multi-step runs; tool-use: the lecture
+      notes' normalised
+    EM + lambda * ROUGE-L over first turns that need a tool; reflection: success rate of recovery
+    runs (the first call fails and the model must recover); concluding: ROUGE-L of final answers
+    given the gold history;
     profile: share of first turns that keep to the prompt (valid format, and only offered tools).
     """
     multi = [r for r in episodes if r["kind"] == "multi"]
@@ -295,7 +302,8 @@ def kagent_dimensions(first: list[dict], concluding: list[dict], episodes: list[
     return dims
 
 
-# ---------------------------------------------------------------------------- everything for one model
+# ---------------------------------------------------------------------------- everything for one
+# model
 def pick_suites(splits: dict, sizes: dict) -> dict[str, list[dict]]:
     """The held-out items each suite asks, from `build_data` splits; `sizes` caps each suite."""
     test = splits["test"]
@@ -331,7 +339,8 @@ def evaluate_model(
     only: tuple[str, ...] = ALL_SUITES,
 ) -> dict:
     """Run the suites named in `only` (default: all) on one model, with a progress bar:
-    {"rows": {suite: rows}, "summary": {suite: figures}, "kagent": dims (None unless every suite ran)}."""
+    {"rows": {suite: rows}, "summary": {suite: figures}, "kagent": dims (None unless every suite
+    ran)}."""
     from tqdm.auto import tqdm
 
     unknown = set(only) - set(ALL_SUITES)

@@ -4,5 +4,6 @@
 - `batches`  encoded datasets, padded/packed batches, length buckets              -- notebook 06
 - `trainer`  LoRA/full set-up, precision, the labelled-only loss, speed, merging    -- notebook 06
 - `train`    the one training entry point (`python -m agent_lab.training.train`)  -- notebook 06
-- `cost`     the lecture notes' cost table, FLOPs, memory per GPU and per CPU process -- notebooks 01, 06
+- `cost`     the lecture notes' cost table, FLOPs, memory per GPU and per CPU process -- notebooks
+  01, 06
 """

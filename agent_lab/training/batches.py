@@ -1,7 +1,7 @@
 """Training batches for agent SFT: encoded examples, padded or packed, with padding accounted for.
 
-Introduced in notebook 06 (`06_training_full_vs_lora`); `agent_lab.training.train` and `bench/train_throughput.py`
-use it.
+Introduced in notebook 06 (`06_training_full_vs_lora`); `agent_lab.training.train` and
+`bench/train_throughput.py` use it.
 
 `encode_examples` turns the course's example dicts (or any `{"id", "messages"}` rows) into a
 `datasets.Dataset` of `input_ids`, `labels`, `weights` and `length`, masks built by
@@ -128,10 +128,11 @@ class AgentCollator:
         }
 
     def _pack(self, features: list[dict]) -> dict:
-        """One row; `position_ids` restart at 0 for each example, so attention never crosses examples.
+        """One row; `position_ids` restart at 0 for each example, so attention never crosses
+        examples.
 
-        The first label of every example is masked: in the packed row its predecessor is the previous
-        example's last token (it is a template token that is never trainable anyway).
+        The first label of every example is masked: in the packed row its predecessor is the
+        previous example's last token (it is a template token that is never trainable anyway).
         """
         input_ids, labels, weights, positions = [], [], [], []
         for f in features:
@@ -156,8 +157,8 @@ class LengthBucketSampler(torch.utils.data.Sampler):
 
     The epoch's examples are sorted by length (ties in random order), cut into batches of
     `batch_size`, and the batches shuffled -- the longest one first, so that running out of memory
-    happens at step 1, not at hour 3. (transformers' `group_by_length` sorts only within mega-batches
-    of at most 50 batches; on a few hundred examples that left 4-5 % padding.)
+    happens at step 1, not at hour 3. (transformers' `group_by_length` sorts only within
+    mega-batches of at most 50 batches; on a few hundred examples that left 4-5 % padding.)
     """
 
     def __init__(self, lengths: list[int], batch_size: int, seed: int = 0):

@@ -1,11 +1,12 @@
-"""Training cost: the lecture notes' reference table, and what it implies about throughput and utilisation.
+"""Training cost: the lecture notes' reference table, and what it implies about throughput and
+utilisation.
 
 Introduced in notebook 01 (`01_why_agent_tuning`); notebook 06 extends it with memory estimates.
 
-The lecture notes' table (HF Trainer + DeepSpeed ZeRO-3, max_len 4096, FlashAttention, bf16, batch 1,
-AdamW) gives GPUs, tokens, epochs and hours; cost is price x GPUs x hours. From the same inputs we
-derive what the lecture notes leave implicit: tokens processed per second per GPU, and the model-FLOPs
-utilisation (MFU) that implies, using the usual 6 x parameters FLOPs per trained token.
+The lecture notes' table (HF Trainer + DeepSpeed ZeRO-3, max_len 4096, FlashAttention, bf16, batch
+1, AdamW) gives GPUs, tokens, epochs and hours; cost is price x GPUs x hours. From the same inputs
+we derive what the lecture notes leave implicit: tokens processed per second per GPU, and the
+model-FLOPs utilisation (MFU) that implies, using the usual 6 x parameters FLOPs per trained token.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ A100_BF16_PEAK_FLOPS = 312e12  # dense bf16 tensor-core peak of an A100
 
 @dataclass(frozen=True)
 class TrainingRun:
-    """One row of the lecture notes' table: a full-parameter run of a model of `params` parameters."""
+    """One row of the lecture notes' table: a full-parameter run of a model of `params`
+    parameters."""
 
     model: str
     params: float
@@ -68,7 +70,8 @@ def implied_mfu(run: TrainingRun, peak_flops: float = A100_BF16_PEAK_FLOPS) -> f
 def estimated_hours(
     params: float, tokens: float, gpus: int, mfu: float, peak_flops: float = A100_BF16_PEAK_FLOPS
 ) -> float:
-    """Wall hours to train `params` on `tokens` tokens (all epochs) with `gpus` GPUs at utilisation `mfu`."""
+    """Wall hours to train `params` on `tokens` tokens (all epochs) with `gpus` GPUs at utilisation
+    `mfu`."""
     return training_flops(params, tokens) / (gpus * peak_flops * mfu) / 3600
 
 
@@ -136,7 +139,8 @@ def state_bytes_per_gpu(params: float, zero_stage: int, gpus: int, precision: st
     """Mixed-precision AdamW: bf16 weights (2N) and gradients (2N), fp32 master + Adam m, v (12N).
 
     ZeRO-1 shards the optimizer states, ZeRO-2 also the gradients, ZeRO-3 also the weights.
-    `precision="fp32"` (our CPU runs): fp32 weights (4N) and gradients (4N), Adam m, v (8N), no master copy.
+    `precision="fp32"` (our CPU runs): fp32 weights (4N) and gradients (4N), Adam m, v (8N), no
+    master copy.
     """
     if zero_stage not in (0, 1, 2, 3):
         raise ValueError(f"ZeRO stage must be 0-3, got {zero_stage}")
@@ -160,12 +164,14 @@ def activation_bytes(
     precision: str = "bf16",
     logit_share: float = 1.0,
 ) -> float:
-    """Activations kept for the backward pass, bf16 (Korthikanti et al. 2022, no tensor parallelism).
+    """Activations kept for the backward pass, bf16 (Korthikanti et al. 2022, no tensor
+    parallelism).
 
     Per layer and token 34·h bytes, plus 5·heads·s bytes of attention scores unless FlashAttention
     avoids storing them. With full checkpointing only each layer's input (2·h) is
-    kept, plus one layer's working set during recomputation. Logits are kept in fp32 (4·V per token),
-    at `logit_share` of the positions (ours computes them only where a label counts). fp32 doubles the rest.
+    kept, plus one layer's working set during recomputation. Logits are kept in fp32 (4·V per
+    token), at `logit_share` of the positions (ours computes them only where a label counts). fp32
+    doubles the rest.
     """
     tokens = seq_len * batch
     heads = shape.heads or max(1, shape.hidden // 128)
@@ -191,7 +197,8 @@ def memory_per_gpu(
     precision: str = "bf16",
     logit_share: float = 1.0,
 ) -> dict:
-    """Estimated memory per GPU in GB, by component. `mode`: 'full' or 'lora' (frozen base + LoRA states)."""
+    """Estimated memory per GPU in GB, by component. `mode`: 'full' or 'lora' (frozen base + LoRA
+    states)."""
     if mode == "full":
         parts = state_bytes_per_gpu(shape.params, zero_stage, gpus, precision)
     elif mode == "lora":
@@ -213,7 +220,8 @@ def memory_per_gpu(
 
 
 def lora_param_count(shape: ModelShape, rank: int = 8, intermediate: int | None = None) -> float:
-    """LoRA parameters on all linear layers (q, k, v, o, gate, up, down) of a Llama-style block: r·(in + out) each."""
+    """LoRA parameters on all linear layers (q, k, v, o, gate, up, down) of a Llama-style block:
+    r·(in + out) each."""
     h, f = shape.hidden, intermediate or int(8 * shape.hidden / 3)
     per_layer = rank * (4 * 2 * h + 3 * (h + f))
     return shape.layers * per_layer
@@ -227,12 +235,18 @@ def min_gpus(shape: ModelShape, gpu_gb: float = 80.0, headroom: float = 0.9, **k
     raise ValueError(f"{shape.name} does not fit on 64 x {gpu_gb} GB with these settings")
 
 
-# ---------------------------------------------------------------------------- memory planning (notebook 06)
-# The CPU training process, measured (`bench/train_memory.py` measures them again): one LoRA (r 8, all linear) or
-# full step of SmolLM2-135M, fp32, SDPA, batch 1 at 512 / 1,024 / 2,048 tokens peaked at 2.80 / 4.37 / 7.96 GB
-# (LoRA) and 6.83 GB at 2,048 (full), on a 2-core AMD EPYC (AVX2). A least-squares fit of peak = runtime +
-# weights and states + per-token + per-score terms gives the constants below. Eager PyTorch keeps far more per
-# token than the GPU formula above (fp32 norms and rotary tables, the SwiGLU intermediates, LoRA's inputs).
+# ---------------------------------------------------------------------------- memory planning
+# (notebook 06)
+# The CPU training process, measured (`bench/train_memory.py` measures them again): one LoRA (r 8,
+# all linear) or
+# full step of SmolLM2-135M, fp32, SDPA, batch 1 at 512 / 1,024 / 2,048 tokens peaked at 2.80 / 4.37
+# / 7.96 GB
+# (LoRA) and 6.83 GB at 2,048 (full), on a 2-core AMD EPYC (AVX2). A least-squares fit of peak =
+# runtime +
+# weights and states + per-token + per-score terms gives the constants below. Eager PyTorch keeps
+# far more per
+# token than the GPU formula above (fp32 norms and rotary tables, the SwiGLU intermediates, LoRA's
+# inputs).
 CPU_RUNTIME_GB = (
     0.85  # python, torch, transformers, tokenizer and the encoded data, beside the weights
 )
@@ -241,7 +255,8 @@ CPU_DROPOUT_BYTES_PER_TOKEN_LAYER = (
     63.0  # x hidden: LoRA dropout keeps a dropped copy of each adapted input
 )
 CPU_BYTES_PER_SCORE = 1.06  # per attention score kept (batch x heads x length², every layer)
-CPU_CHECKPOINT_SHARE = 0.45  # gradient checkpointing (non-reentrant): activations kept, relative to none (4.0 / 7.7 GB)
+# gradient checkpointing (non-reentrant): activations kept, relative to none (4.0 / 7.7 GB)
+CPU_CHECKPOINT_SHARE = 0.45
 CPU_BF16_ACTIVATION_SHARE = (
     0.65  # bf16 autocast: activations relative to fp32 (measured on an AVX512-BF16 CPU)
 )
@@ -260,8 +275,8 @@ def cpu_training_gb(
 ) -> dict:
     """Estimated peak resident memory of one CPU training process, in GB, by component.
 
-    Weights and optimizer states are fp32 on CPU (bf16 is autocast only). Activations are the measured per-token
-    and per-score costs above; checkpointing keeps the measured share of them."""
+    Weights and optimizer states are fp32 on CPU (bf16 is autocast only). Activations are the
+    measured per-token and per-score costs above; checkpointing keeps the measured share of them."""
     states = state_bytes_per_gpu(shape.params if method == "full" else lora_params, 0, 1, "fp32")
     if method == "lora":
         states["weights"] += 4 * shape.params
@@ -284,7 +299,8 @@ def cpu_training_gb(
 
 @dataclass(frozen=True)
 class BatchPlan:
-    """What the memory planner chose: micro-batch, accumulation (same effective batch), checkpointing."""
+    """What the memory planner chose: micro-batch, accumulation (same effective batch),
+    checkpointing."""
 
     batch: int
     accum: int
@@ -297,9 +313,10 @@ class BatchPlan:
 def plan_batch(
     estimate, batch: int, accum: int, checkpointing: bool, budget_gb: float
 ) -> BatchPlan:
-    """The largest micro-batch (a divisor of `batch`) whose `estimate(micro_batch, checkpointing)` GB fits
-    `budget_gb`, keeping `batch x accum` sequences per optimizer step; checkpointing is turned on only when
-    no micro-batch fits without it. If nothing fits, the smallest setting, with the reason saying so."""
+    """The largest micro-batch (a divisor of `batch`) whose `estimate(micro_batch, checkpointing)`
+    GB fits `budget_gb`, keeping `batch x accum` sequences per optimizer step; checkpointing is
+    turned on only when no micro-batch fits without it. If nothing fits, the smallest setting, with
+    the reason saying so."""
     if batch < 1 or accum < 1:
         raise ValueError(f"batch and accumulation must be >= 1, got {batch} and {accum}")
     asked = estimate(batch, checkpointing)
@@ -322,9 +339,12 @@ def plan_batch(
         est = estimate(micro, ckpt)
         if est <= budget_gb:
             why = (
-                f"batch {batch} needs ~{asked:.1f} GB, over the {budget_gb:.1f} GB budget: micro-batch {micro} x "
-                f"{accum * batch // micro} accumulation steps (same {batch * accum} sequences per optimizer "
-                f"step){', gradient checkpointing on' if ckpt and not checkpointing else ''}: ~{est:.1f} GB"
+                f"batch {batch} needs ~{asked:.1f} GB, over the {budget_gb:.1f} GB budget: "
+                f"micro-batch {micro} x "
+                f"{accum * batch // micro} accumulation steps (same {batch * accum} sequences per "
+                "optimizer "
+                f"step){', gradient checkpointing on' if ckpt and not checkpointing else ''}: "
+                f"~{est:.1f} GB"
             )
             return BatchPlan(micro, accum * batch // micro, ckpt, est, budget_gb, why)
     est = estimate(1, True)

@@ -6,9 +6,10 @@ The conversation is rendered with the model's own chat template. The text of eac
 (with its end-of-turn marker, so the model learns to stop) is found by rendering the conversation up
 to that turn, with and without it; everything else -- system, user, tool results -- gets label -100.
 Inside an assistant turn, the text after `Observation:` (the ms-agent layout, where tool results sit
-in the assistant's own turn) is masked too, as the ms-swift best practice requires. Optional ms-swift-style loss
-weights give `Action:` / `Action Input:` lines weight 2. Labels are built explicitly: masking by the
-pad id would also remove `<|im_end|>`, which SmolLM2 uses as its pad token.
+in the assistant's own turn) is masked too, as the ms-swift best practice requires. Optional
+ms-swift-style loss weights give `Action:` / `Action Input:` lines weight 2. Labels are built
+explicitly: masking by the pad id would also remove `<|im_end|>`, which SmolLM2 uses as its pad
+  token.
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ def assistant_spans(tokenizer, messages: list[dict]) -> tuple[str, list[tuple[in
 
 
 def observation_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Tool results written inside assistant turns: from after 'Observation:' to the next field or turn end."""
+    """Tool results written inside assistant turns: from after 'Observation:' to the next field or
+    turn end."""
     out = []
     for start, end in spans:
         for m in _OBS.finditer(text, start, end):
@@ -124,7 +126,8 @@ def check_batch(labels_batch, example_ids: list[str]) -> None:
 
 
 def mask_html(tokenizer, enc: Encoded) -> str:
-    """The example as HTML: tokens that count in the loss on green (darker where weighted above 1), others grey."""
+    """The example as HTML: tokens that count in the loss on green (darker where weighted above 1),
+    others grey."""
     import html
 
     parts = []

@@ -1,4 +1,5 @@
-"""One training entry point for every scale: `python -m agent_lab.training.train --config configs/train/lora.yaml`.
+"""One training entry point for every scale: `python -m agent_lab.training.train --config
+configs/train/lora.yaml`.
 
 Introduced in notebook 06 (`06_training_full_vs_lora`).
 
@@ -9,7 +10,8 @@ transformers `Trainer` reads the launcher's environment, and `training.deepspeed
     model: null              # null = the embedded SmolLM2-135M-Instruct; a folder or hub id
     method: lora             # or full
     lora: {r: 8, lora_alpha: 32, lora_dropout: 0.05, target_modules: all-linear}
-    data: {build: {...BuildConfig fields...}, general_share: 0.2, eval_examples: 32}   # or {jsonl: path, val_jsonl: path}
+    data: {build: {...BuildConfig fields...}, general_share: 0.2, eval_examples: 32}   # or {jsonl:
+      path, val_jsonl: path}
     max_length: 1024
     packing: false           # true: one packed row per batch (no padding; best with flash-attn)
     action_weight: 1.0       # ms-swift-style: Action / Action Input tokens weigh this much
@@ -121,7 +123,8 @@ def merge(base: dict, extra: dict) -> dict:
 
 
 def load_config(paths=(), overrides: dict | None = None) -> dict:
-    """Config files (later ones override earlier ones) merged with overrides; unknown keys are an error."""
+    """Config files (later ones override earlier ones) merged with overrides; unknown keys are an
+    error."""
     data: dict = {}
     for path in [paths] if isinstance(paths, (str, os.PathLike)) else paths:
         p = _resolve(path)
@@ -164,7 +167,8 @@ def _resolve(path) -> Path:
 
 
 def held_general_examples() -> list[dict]:
-    """The last hand-written general examples as chat rows: never trained on, used to measure forgetting."""
+    """The last hand-written general examples as chat rows: never trained on, used to measure
+    forgetting."""
     from agent_lab.data.general import load_general
 
     return [
@@ -180,7 +184,8 @@ def held_general_examples() -> list[dict]:
 
 
 def build_examples(data: dict) -> tuple[list[dict], list[dict], dict, dict]:
-    """(train, agent validation, report, every split) from a `data.build` section: built once, mixed."""
+    """(train, agent validation, report, every split) from a `data.build` section: built once,
+    mixed."""
     from agent_lab.data.general import generate_general, load_general, mix_general
     from agent_lab.data.pipeline import BuildConfig, build
 
@@ -189,7 +194,8 @@ def build_examples(data: dict) -> tuple[list[dict], list[dict], dict, dict]:
         result = build(BuildConfig.from_dict(fields))
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"data.build: {exc}") from None
-    # the agent loss is measured on the validation split topped up with held-out test tasks (never trained on)
+    # the agent loss is measured on the validation split topped up with held-out test tasks (never
+    # trained on)
     train = result.splits["train"]
     val = (result.splits["val"] + result.splits["test"])[: int(data.get("eval_examples", 32))]
     report = {"source": "build", "agent_train": len(train), "val": len(val)}
@@ -207,8 +213,8 @@ def build_examples(data: dict) -> tuple[list[dict], list[dict], dict, dict]:
 
 
 def training_examples(data: dict) -> tuple[list[dict], list[dict], list[dict], dict]:
-    """(train, agent validation, held-out general) example lists and a report, from `data`: JSONL files
-    (`jsonl`, `val_jsonl`) or a `build` section built here."""
+    """(train, agent validation, held-out general) example lists and a report, from `data`: JSONL
+    files (`jsonl`, `val_jsonl`) or a `build` section built here."""
     held_general = held_general_examples()
     if data.get("jsonl"):
         train = read_rows(_resolve(data["jsonl"]))
@@ -219,9 +225,10 @@ def training_examples(data: dict) -> tuple[list[dict], list[dict], list[dict], d
 
 
 def write_course_data(data: dict, out_dir) -> dict:
-    """Build the course data once and write it as JSONL files every later step reads (notebook 06 trains on
-    them, notebook 07 takes its suites from them): `train.jsonl` (mixed), `train_agent_only.jsonl` (no general
-    data), `val.jsonl`, one file per held-out split, and `report.json`. Returns the paths and the report."""
+    """Build the course data once and write it as JSONL files every later step reads (notebook 06
+    trains on them, notebook 07 takes its suites from them): `train.jsonl` (mixed),
+    `train_agent_only.jsonl` (no general data), `val.jsonl`, one file per held-out split, and
+    `report.json`. Returns the paths and the report."""
     from agent_lab.data.exports import write_jsonl
 
     out = _resolve(out_dir)
@@ -252,7 +259,8 @@ def read_rows(path: Path) -> list[dict]:
 
 
 def memory_budget_gb(requested: float | None) -> float:
-    """The memory a run may use: what was asked, else 85 % of the GPU's memory or of the RAM available now."""
+    """The memory a run may use: what was asked, else 85 % of the GPU's memory or of the RAM
+    available now."""
     import psutil
     import torch
 
@@ -266,7 +274,8 @@ def memory_budget_gb(requested: float | None) -> float:
 def plan_memory(
     cfg: dict, targs: dict, info: dict, lengths: list[int], label_share: float, model
 ) -> dict:
-    """Fit the micro-batch to the memory budget (CPU runs; the GPU estimate is notebook 06's table)."""
+    """Fit the micro-batch to the memory budget (CPU runs; the GPU estimate is notebook 06's
+    table)."""
     from agent_lab.training import cost
     from agent_lab.training.trainer import LORA_RECIPE
 
@@ -312,8 +321,8 @@ def plan_memory(
 
 
 def last_complete_checkpoint(ckpt_dir: Path) -> str | None:
-    """The newest `checkpoint-N` folder that was written to the end (its `trainer_state.json` is written last);
-    a folder a killed run left half-written is skipped, and named."""
+    """The newest `checkpoint-N` folder that was written to the end (its `trainer_state.json` is
+    written last); a folder a killed run left half-written is skipped, and named."""
     if not ckpt_dir.is_dir():
         return None
     found = sorted(
@@ -325,14 +334,16 @@ def last_complete_checkpoint(ckpt_dir: Path) -> str | None:
         if (folder / "trainer_state.json").is_file():
             return str(folder)
         print(
-            f"skipping {folder}: incomplete (no trainer_state.json; the run was stopped while writing it)",
+            f"skipping {folder}: incomplete (no trainer_state.json; the run was stopped while "
+            "writing it)",
             flush=True,
         )
     return None
 
 
 def run(cfg: dict) -> dict:
-    """Train as `cfg` says; return (and write) the summary. Resumes from the last complete checkpoint if any."""
+    """Train as `cfg` says; return (and write) the summary. Resumes from the last complete
+    checkpoint if any."""
     import torch
     from transformers import TrainingArguments, set_seed
 
@@ -495,7 +506,8 @@ def command(config_path, launcher: str = "python") -> str:
 
 
 def run_subprocess(cfg: dict, launcher: tuple[str, ...] = (sys.executable,), echo=print) -> dict:
-    """Write `cfg` to `<output_dir>/config.yaml`, train it in a fresh process, echo its log lines, return the summary.
+    """Write `cfg` to `<output_dir>/config.yaml`, train it in a fresh process, echo its log lines,
+    return the summary.
 
     A separate process gives an honest peak-memory figure and is exactly what a cluster runs.
     """
@@ -589,7 +601,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"tuned model: {summary['model_dir']}")
     print(
         f"steps {summary['global_step']}, train loss {summary['train_loss']:.4f}, "
-        f"{summary['speed']['tokens_per_s']:.0f} real tokens/s, padding {summary['speed']['padding_fraction']:.1%}"
+        f"{summary['speed']['tokens_per_s']:.0f} real tokens/s, padding "
+        f"{summary['speed']['padding_fraction']:.1%}"
     )
     return 0
 

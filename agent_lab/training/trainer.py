@@ -1,15 +1,18 @@
 """Supervised fine-tuning pieces: model set-up (full or LoRA), the loss, speed and memory, merging.
 
-Introduced in notebook 06 (`06_training_full_vs_lora`); `agent_lab.training.train` wires them together.
+Introduced in notebook 06 (`06_training_full_vs_lora`); `agent_lab.training.train` wires them
+together.
 
 - `load_for_training` picks the attention kernel (`flash_attention_2` when installed on CUDA, else
-  `sdpa`) and the precision (bf16 where the GPU has it; on CPU bf16 autocast where the CPU has native bf16,
-  else fp32), and wraps the model in LoRA with `peft` when asked (the recipe: r 8, alpha 32, all linear layers).
+  `sdpa`) and the precision (bf16 where the GPU has it; on CPU bf16 autocast where the CPU has
+  native bf16, else fp32), and wraps the model in LoRA with `peft` when asked (the recipe: r 8,
+  alpha 32, all linear layers).
 - `AgentTrainer` is the transformers `Trainer` with one change, the loss: the output layer (a
   49,152-word vocabulary for SmolLM2) is computed only where a label counts, through the model's
   own `logits_to_keep`, and each token's loss is weighted (ms-swift's Action x2 option).
 - `SpeedMemory` records real (non-padding) tokens per second and peak memory.
-- `merge_and_save` folds LoRA into the weights and writes a plain folder `transformers serve` can serve.
+- `merge_and_save` folds LoRA into the weights and writes a plain folder `transformers serve` can
+  serve.
 """
 
 from __future__ import annotations
@@ -25,11 +28,13 @@ from transformers import Trainer, TrainerCallback
 from agent_lab.training.masking import IGNORE
 
 LORA_RECIPE = {"r": 8, "lora_alpha": 32, "lora_dropout": 0.05, "target_modules": "all-linear"}
-# `lora: {embeddings: true}` adds the input embeddings to the adapted modules (the lecture notes' "optional embeddings")
+# `lora: {embeddings: true}` adds the input embeddings to the adapted modules (the lecture notes'
+# "optional embeddings")
 
 
 def pick_attention(requested: str = "auto") -> str:
-    """`flash_attention_2` when flash-attn is installed and CUDA is there, else `sdpa` (or what was asked)."""
+    """`flash_attention_2` when flash-attn is installed and CUDA is there, else `sdpa` (or what was
+    asked)."""
     if requested != "auto":
         return requested
     if torch.cuda.is_available() and importlib.util.find_spec("flash_attn") is not None:
@@ -38,9 +43,11 @@ def pick_attention(requested: str = "auto") -> str:
 
 
 def cpu_has_fast_bf16() -> bool:
-    """True when this CPU computes bf16 matrix products natively (AVX512-BF16 or AMX on x86, BF16 on Arm).
+    """True when this CPU computes bf16 matrix products natively (AVX512-BF16 or AMX on x86, BF16 on
+    Arm).
 
-    Without those instructions (AVX2-only x86, for one) PyTorch emulates bf16 and autocast is slower than fp32.
+    Without those instructions (AVX2-only x86, for one) PyTorch emulates bf16 and autocast is slower
+    than fp32.
     """
     try:
         if torch.cpu._is_amx_tile_supported() or torch.cpu._is_avx512_bf16_supported():
@@ -56,8 +63,9 @@ def cpu_has_fast_bf16() -> bool:
 
 
 def pick_precision(requested: str = "auto") -> str:
-    """`bf16` on a GPU that has it, `fp16` on an older GPU; on CPU `bf16` (autocast over fp32 weights) where
-    the CPU has native bf16 (`cpu_has_fast_bf16`), else `fp32`. `bench/train_throughput.py` measures both."""
+    """`bf16` on a GPU that has it, `fp16` on an older GPU; on CPU `bf16` (autocast over fp32
+    weights) where the CPU has native bf16 (`cpu_has_fast_bf16`), else `fp32`.
+    `bench/train_throughput.py` measures both."""
     if requested != "auto":
         if requested not in ("bf16", "fp16", "fp32"):
             raise ValueError(f"precision must be auto, bf16, fp16 or fp32, not {requested!r}")
@@ -74,7 +82,8 @@ def count_parameters(model) -> dict:
 
 
 def linear_module_names(model) -> list[str]:
-    """Distinct names of the linear layers LoRA can adapt (the output layer excluded, as peft's all-linear does)."""
+    """Distinct names of the linear layers LoRA can adapt (the output layer excluded, as peft's
+    all-linear does)."""
     skip = model.get_output_embeddings()
     return sorted(
         {
@@ -102,9 +111,10 @@ def load_for_training(
 ):
     """(tokenizer, model, info) ready for `AgentTrainer`; `method` is `full` or `lora`.
 
-    Under bf16 the frozen base of a LoRA run, and a DeepSpeed run (which keeps fp32 master weights in
-    its optimizer), load in bf16; a plain full run keeps fp32 weights and trains under bf16 autocast.
-    With DeepSpeed ZeRO-3, build the `TrainingArguments` first so that loading is partitioned.
+    Under bf16 the frozen base of a LoRA run, and a DeepSpeed run (which keeps fp32 master weights
+    in its optimizer), load in bf16; a plain full run keeps fp32 weights and trains under bf16
+    autocast. With DeepSpeed ZeRO-3, build the `TrainingArguments` first so that loading is
+    partitioned.
     """
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -114,7 +124,8 @@ def load_for_training(
     tokenizer = AutoTokenizer.from_pretrained(model_name)
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
-    # GPU: a LoRA run's frozen base (and DeepSpeed's) loads in bf16. CPU: weights stay fp32 and bf16 is autocast
+    # GPU: a LoRA run's frozen base (and DeepSpeed's) loads in bf16. CPU: weights stay fp32 and bf16
+    # is autocast
     # only (bf16 weights are slow on CPU).
     on_gpu = torch.cuda.is_available()
     dtype = (
@@ -171,7 +182,8 @@ class AgentTrainer(Trainer):
         self.loss_is_scaled_for_ga = True
 
     def _get_train_sampler(self, train_dataset=None):
-        """`group_by_length` -> `LengthBucketSampler` (tighter than transformers' mega-batch grouping)."""
+        """`group_by_length` -> `LengthBucketSampler` (tighter than transformers' mega-batch
+        grouping)."""
         dataset = train_dataset if train_dataset is not None else self.train_dataset
         if self.args.train_sampling_strategy == "group_by_length" and "length" in getattr(
             dataset, "column_names", []
@@ -205,7 +217,8 @@ def rss_bytes() -> int:
 
 
 def peak_rss_bytes() -> int:
-    """The process's peak resident memory so far, as the kernel tracks it (catches mid-backward peaks)."""
+    """The process's peak resident memory so far, as the kernel tracks it (catches mid-backward
+    peaks)."""
     import resource
     import sys
 
@@ -216,8 +229,9 @@ def peak_rss_bytes() -> int:
 class SpeedMemory(TrainerCallback):
     """Real tokens per second (from the collator's counts) and peak memory, logged with the loss.
 
-    Peak memory is the process's peak resident set (CPU) or peak allocated CUDA memory: run one training
-    per process (as `agent_lab.training.train` does) for the figure to belong to that run alone."""
+    Peak memory is the process's peak resident set (CPU) or peak allocated CUDA memory: run one
+    training per process (as `agent_lab.training.train` does) for the figure to belong to that run
+    alone."""
 
     def __init__(self, collator):
         self.collator = collator
@@ -261,8 +275,9 @@ class SpeedMemory(TrainerCallback):
 
 
 class Progress(TrainerCallback):
-    """Prints `progress <step>/<max_steps>` lines (at most one every `every` seconds) for a parent process to show
-    as a progress bar with an ETA (`agent_lab.training.train.run_subprocess` does)."""
+    """Prints `progress <step>/<max_steps>` lines (at most one every `every` seconds) for a parent
+    process to show as a progress bar with an ETA (`agent_lab.training.train.run_subprocess`
+    does)."""
 
     def __init__(self, every: float = 2.0):
         self.every, self.last = every, 0.0
@@ -275,8 +290,9 @@ class Progress(TrainerCallback):
 
 
 class StopAt(TrainerCallback):
-    """Ends training after `step` optimizer steps, with the schedule of the whole run: a comparison run stopped
-    at step k has seen exactly what the full run had seen at step k, learning rate included."""
+    """Ends training after `step` optimizer steps, with the schedule of the whole run: a comparison
+    run stopped at step k has seen exactly what the full run had seen at step k, learning rate
+    included."""
 
     def __init__(self, step: int):
         self.step = step
@@ -287,7 +303,8 @@ class StopAt(TrainerCallback):
 
 
 class Snapshot(TrainerCallback):
-    """At each of `steps`, saves the model as it is then (LoRA merged into a copy) to `<out_dir>/model_step<k>`."""
+    """At each of `steps`, saves the model as it is then (LoRA merged into a copy) to
+    `<out_dir>/model_step<k>`."""
 
     def __init__(self, steps, out_dir, tokenizer):
         self.steps, self.out_dir, self.tokenizer = set(steps), Path(out_dir), tokenizer
@@ -316,10 +333,12 @@ def precision_losses(
     lr: float = 1e-3,
     precisions=("fp32", "bf16"),
 ) -> dict:
-    """The same LoRA optimizer steps from the same start in each precision: {precision: {"losses", "seconds"}}.
+    """The same LoRA optimizer steps from the same start in each precision: {precision: {"losses",
+    "seconds"}}.
 
-    Written out as a plain loop (notebook 06 shows it): forward under autocast, the masked loss, backward, AdamW.
-    bf16 is autocast over fp32 weights, so the optimizer always updates fp32 master weights."""
+    Written out as a plain loop (notebook 06 shows it): forward under autocast, the masked loss,
+    backward, AdamW. bf16 is autocast over fp32 weights, so the optimizer always updates fp32 master
+    weights."""
     import contextlib
 
     from agent_lab.training.batches import AgentCollator

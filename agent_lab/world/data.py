@@ -392,12 +392,14 @@ WEB_PAGES = [
     {
         "title": "Shanghai Metro news",
         "url": "https://example.com/metro",
-        "text": "Shanghai metro opens new line extension and extends late night service on weekends",
+        "text": "Shanghai metro opens new line extension and extends late night service "
+        "on weekends",
     },
     {
         "title": "AI news weekly",
         "url": "https://example.com/ai",
-        "text": "Latest artificial intelligence news: small language models learn to call tools through agent tuning",
+        "text": "Latest artificial intelligence news: small language models learn to call tools "
+        "through agent tuning",
     },
     {
         "title": "2022 World Cup",
@@ -435,10 +437,12 @@ UNIT_FACTORS = {
 
 
 def canonical_name(text: str) -> str:
-    """One spelling for a city, team or product category named in either language, else `text` unchanged.
+    """One spelling for a city, team or product category named in either language, else `text`
+    unchanged.
 
-    Tools accept names in the user's words ("杭州" or "Hangzhou", "市场部" or "marketing team"), the way
-    they accept "this Friday" for a date; the world and the scorer compare these canonical spellings.
+    Tools accept names in the user's words ("杭州" or "Hangzhou", "市场部" or "marketing team"),
+    the way they accept "this Friday" for a date; the world and the scorer compare these canonical
+    spellings.
     """
     key = " ".join(str(text).split()).casefold()
     return _ALIASES.get(key, str(text))

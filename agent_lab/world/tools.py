@@ -59,7 +59,8 @@ class ToolError(Exception):
 
 
 def resolve_date(phrase: str, today: dt.date = TODAY) -> dt.date:
-    """'today', 'tomorrow', 'this friday', 'next monday', '2026-11-27', '周五', '本周三', '下周一' -> a date."""
+    """A phrase -> a date: 'today', 'tomorrow', 'this friday', 'next monday', '2026-11-27',
+    '周五', '本周三', '下周一'."""
     text = phrase.strip().lower()
     zh = {
         "今天": "today",
@@ -96,7 +97,8 @@ def resolve_date(phrase: str, today: dt.date = TODAY) -> dt.date:
 
 
 def _date(value: str, today: dt.date = TODAY) -> dt.date:
-    """A tool's date argument: YYYY-MM-DD or a phrase `resolve_date` reads ('this Friday', '明天')."""
+    """A tool's date argument: YYYY-MM-DD or a phrase `resolve_date` reads
+    ('this Friday', '明天')."""
     if not isinstance(value, str):
         raise ToolError(f"invalid date {value!r}; use YYYY-MM-DD or a phrase like 'this Friday'")
     return resolve_date(value, today)
@@ -126,10 +128,13 @@ MAX_MAGNITUDE = (
 
 
 def safe_arithmetic(expression: str) -> float:
-    """Evaluate + - * / ** % and parentheses on numbers; anything else is a ToolError (never `eval`).
+    """Evaluate + - * / ** % and parentheses on numbers; anything else is a ToolError (never
+    `eval`).
 
-    Bounded: at most `MAX_EXPRESSION` characters, and every intermediate result within +-`MAX_MAGNITUDE`
-    (a power is checked before it is computed), so no expression runs for long or returns what cannot print."""
+    Bounded: at most `MAX_EXPRESSION` characters, and every intermediate result within
+      +-`MAX_MAGNITUDE`
+    (a power is checked before it is computed), so no expression runs for long or returns what
+    cannot print."""
 
     def check(value):
         if (
@@ -198,7 +203,8 @@ def _error(kind: str, message: str, **extra) -> dict:
 
 
 def json_problem(value, path: str = "arguments", depth: int = 0) -> str:
-    """Why `value` is not plain JSON (non-finite numbers, sets, bytes, non-string keys, deep nesting), or ""."""
+    """Why `value` is not plain JSON (non-finite numbers, sets, bytes, non-string keys, deep
+    nesting), or ""."""
     if depth > 32:
         return f"{path}: nested too deeply"
     if isinstance(value, float) and not math.isfinite(value):
@@ -239,10 +245,12 @@ class World:
 
     # ------------------------------------------------------------------ the dispatcher
     def call(self, name, arguments) -> dict:
-        """Validate and run one tool call; always returns an observation dict (never raises, whatever it gets).
+        """Validate and run one tool call; always returns an observation dict (never raises,
+        whatever it gets).
 
-        Every rejected call's message says what was wrong, bounded in size (`MAX_MESSAGE` characters); dates are
-        resolved to YYYY-MM-DD on the way in, so the world only ever stores one spelling of a day."""
+        Every rejected call's message says what was wrong, bounded in size (`MAX_MESSAGE`
+        characters); dates are resolved to YYYY-MM-DD on the way in, so the world only ever stores
+        one spelling of a day."""
         if not isinstance(name, str):
             obs = _error("invalid_call", f"the tool name must be a string, got {_short(name)}")
             name = _short(name)
@@ -318,7 +326,8 @@ class World:
 
     # ------------------------------------------------------------------ calendar
     def busy(self, day: dt.date) -> list[tuple[int, int]]:
-        """Busy hours (start, end) on a day: seeded appointments plus meetings created in this world."""
+        """Busy hours (start, end) on a day: seeded appointments plus meetings created in this
+        world."""
         if day.weekday() >= 5:
             return [(9, 18)]
         first = 9 + _rng_int(self.seed, day.isoformat(), "b", mod=7)
@@ -547,7 +556,8 @@ class World:
 
 
 def tool_schemas(names=None) -> list[dict]:
-    """OpenAI function-calling schemas (`{"type": "function", "function": {...}}`) for the named tools."""
+    """OpenAI function-calling schemas (`{"type": "function", "function": {...}}`) for the named
+    tools."""
     names = list(TOOL_SCHEMAS) if names is None else names
     return [{"type": "function", "function": copy.deepcopy(TOOL_SCHEMAS[n])} for n in names]
 
