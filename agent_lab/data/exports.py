@@ -35,8 +35,7 @@ def _functions(example: dict) -> list[dict]:
     return [t["function"] for t in tool_schemas(example["tools"])]
 
 
-# ---------------------------------------------------------------------------- writers (one row
-# each)
+# --------------------------------------------------------------------------- writers (one row each)
 def _turns(
     example: dict, roles: tuple[str, str, str, str], role_key: str, content_key: str
 ) -> list[dict]:
@@ -158,8 +157,7 @@ WRITERS = {
 }
 
 
-# ---------------------------------------------------------------------------- readers (back to the
-# core view)
+# ------------------------------------------------------------------ readers (back to the core view)
 def _read_turns(
     turns: list[dict], roles: tuple[str, str, str, str], role_key: str, content_key: str
 ) -> dict:

@@ -337,10 +337,9 @@ INTENTS: dict[str, tuple[str, tuple[str, ...], dict[str, list[str]]]] = {
 }
 
 # More ways to ask for the same thing. Family 0 of every intent is held out for testing, so the
-# model
-# can only generalise to it from the others: a 135M model needs several paraphrases per intent to
-# learn the
-# intent rather than the wording (notebook 07 measured held-out accuracy with and without these).
+# model can only generalise to it from the others: a 135M model needs several paraphrases per intent
+# to learn the intent rather than the wording (notebook 07 measured held-out accuracy with and
+# without these).
 MORE_PARAPHRASES: dict[str, dict[str, list[str]]] = {
     "weather_now": {
         "en": [

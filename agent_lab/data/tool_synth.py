@@ -241,8 +241,7 @@ def specs_from_schemas(schemas: list[dict]) -> list[ToolSpec]:
     return specs
 
 
-# ---------------------------------------------------------------------------- values and how they
-# are said
+# --------------------------------------------------------------------- values and how they are said
 def _date(rng: random.Random, lang: str) -> tuple[str, str]:
     day = dt.date(2026, 12, 1) + dt.timedelta(days=rng.randrange(120))
     iso = day.isoformat()

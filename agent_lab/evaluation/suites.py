@@ -275,8 +275,7 @@ def bfcl_rows(
     return rows
 
 
-# ---------------------------------------------------------------------------- KAgentBench-style
-# dimensions
+# --------------------------------------------------------------------- KAgentBench-style dimensions
 def kagent_dimensions(first: list[dict], concluding: list[dict], episodes: list[dict]) -> dict:
     """The five dimensions in [0, 100] and their weighted overall.
 
@@ -302,8 +301,7 @@ def kagent_dimensions(first: list[dict], concluding: list[dict], episodes: list[
     return dims
 
 
-# ---------------------------------------------------------------------------- everything for one
-# model
+# ------------------------------------------------------------------------- everything for one model
 def pick_suites(splits: dict, sizes: dict) -> dict[str, list[dict]]:
     """The held-out items each suite asks, from `build_data` splits; `sizes` caps each suite."""
     test = splits["test"]

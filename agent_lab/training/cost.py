@@ -236,17 +236,12 @@ def min_gpus(shape: ModelShape, gpu_gb: float = 80.0, headroom: float = 0.9, **k
 
 
 # ---------------------------------------------------------------------------- memory planning
-# (notebook 06)
-# The CPU training process, measured (`bench/train_memory.py` measures them again): one LoRA (r 8,
-# all linear) or
-# full step of SmolLM2-135M, fp32, SDPA, batch 1 at 512 / 1,024 / 2,048 tokens peaked at 2.80 / 4.37
-# / 7.96 GB
-# (LoRA) and 6.83 GB at 2,048 (full), on a 2-core AMD EPYC (AVX2). A least-squares fit of peak =
-# runtime +
-# weights and states + per-token + per-score terms gives the constants below. Eager PyTorch keeps
-# far more per
-# token than the GPU formula above (fp32 norms and rotary tables, the SwiGLU intermediates, LoRA's
-# inputs).
+# (notebook 06) The CPU training process, measured (`bench/train_memory.py` measures them again):
+# one LoRA (r 8, all linear) or full step of SmolLM2-135M, fp32, SDPA, batch 1 at 512 / 1,024 /
+# 2,048 tokens peaked at 2.80 / 4.37 / 7.96 GB (LoRA) and 6.83 GB at 2,048 (full), on a 2-core AMD
+# EPYC (AVX2). A least-squares fit of peak = runtime + weights and states + per-token + per-score
+# terms gives the constants below. Eager PyTorch keeps far more per token than the GPU formula above
+# (fp32 norms and rotary tables, the SwiGLU intermediates, LoRA's inputs).
 CPU_RUNTIME_GB = (
     0.85  # python, torch, transformers, tokenizer and the encoded data, beside the weights
 )

@@ -125,8 +125,7 @@ def load_for_training(
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
     # GPU: a LoRA run's frozen base (and DeepSpeed's) loads in bf16. CPU: weights stay fp32 and bf16
-    # is autocast
-    # only (bf16 weights are slow on CPU).
+    # is autocast only (bf16 weights are slow on CPU).
     on_gpu = torch.cuda.is_available()
     dtype = (
         torch.bfloat16
