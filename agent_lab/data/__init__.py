@@ -2,7 +2,8 @@
 
 - `scenarios`       the lecture notes' weather / meeting / flight tasks and their checks -- notebook
   03
-- `queries`         task generation: intents, families, slots, hard negatives       -- notebook 04
+- `queries`         task generation: intents, families, slots, hard negatives (tables in
+                    `queries.json`)                                               -- notebook 04
 - `oracle`          the oracle teacher: gold trajectories in the world              -- notebook 04
 - `teachers`        LLM teacher, rewards, CoT completion, human review sheet        -- notebook 04
 - `render`          trajectories as training examples (Query x Tools x Template)     -- notebook 04
