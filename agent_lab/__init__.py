@@ -1,13 +1,12 @@
 """Agent Tuning Lab's shared helpers, one package per stage of the course, in course order.
 
-- `agent_lab.world`       the simulated tool world                      -- notebook 02
-- `agent_lab.agent`       tool formats, templates, parsing, the agent loop -- notebooks 01-03
-- `agent_lab.data`        tasks, trajectories, teachers, examples, quality -- notebooks 03-05
-- `agent_lab.training`    masks, batches, the trainer, cost and memory    -- notebook 06
-- `agent_lab.evaluation`  scores, suites, BFCL, forgetting, human review  -- notebook 07
-- `agent_lab.course`      paths, model, server, harness, labs, grading     -- all
-- `agent_lab.tune`        bring your own tools: all stages on a user's tool file (`python -m
-  agent_lab.tune`)
+- `agent_lab.world`       the simulated tool world                          -- notebook 02
+- `agent_lab.agent`       tool formats, templates, parsing, the agent loop  -- notebooks 01-03
+- `agent_lab.data`        tasks, trajectories, teachers, examples, quality  -- notebooks 03-05
+- `agent_lab.training`    masks, batches, the trainer, cost and memory      -- notebook 06
+- `agent_lab.evaluation`  scores, suites, BFCL, forgetting, human review    -- notebook 07
+- `agent_lab.course`      paths, model, server, harness, labs, grading      -- every notebook
+- `agent_lab.tune`        your own tools, every stage (`python -m agent_lab.tune`) -- notebook 08
 
 Each package's docstring lists its modules and the notebook that uses each.
 """

@@ -1,10 +1,9 @@
 """Stage 2 -- the agent: how tools are described, how a turn is written and read, the loop.
 
-- `tool_formats`  tool descriptions: OpenAI JSON, AutoGPT, ms-agent                -- notebook 02
-- `steps`         the typed `Step`, the text readers every parser shares, and
-                  `step_from_message` (a chat reply -> a step)                    -- notebook 02
-- `templates`     ReAct, ModelScope, AutoGPT, ToolLLaMA, chat-template tools       -- notebook 02
-- `probe`         single-turn probes: format validity and tool choice            -- notebooks 01, 02
-- `loop`          multi-step agent runs against the world, with full traces      -- notebook 03
-- `planner`       the two-prompt design: JSON planner + summariser               -- notebook 03
+- `tool_formats`  tool descriptions: OpenAI JSON, AutoGPT, ms-agent             -- notebook 02
+- `steps`         the typed `Step`, the readers parsers share, `step_from_message` -- notebook 02
+- `templates`     ReAct, ModelScope, AutoGPT, ToolLLaMA, chat-template tools     -- notebook 02
+- `probe`         single-turn probes: format validity and tool choice           -- notebooks 01, 02
+- `loop`          multi-step agent runs against the world, with full traces     -- notebook 03
+- `planner`       the two-prompt design: JSON planner + summariser              -- notebook 03
 """

@@ -1,11 +1,10 @@
 """Stage 5 -- evaluation: scores, generation, suites, BFCL, forgetting, human review.
 
-- `scoring`     ROUGE-L, EM + lambda ROUGE-L, argument match, KAgentBench, intervals -- notebooks
-  05, 07
-- `generation`  batched greedy generation sharing the prompt prefix's KV cache   -- notebooks 06, 07
-- `suites`      the suites: first turns, final answers, whole runs, BFCL          -- notebook 07
-- `bfcl`        the public BFCL test data and its AST check (evaluation only)      -- notebook 07
-- `forgetting`  held-out perplexity and a small QA set                            -- notebook 07
-- `human`       the 1-5 rubric, annotation CSV, usable rate, Cohen's kappa        -- notebook 07
-- `projects`    a tour of open agent-tuning projects, this run as the last row  -- notebook 07
+- `scoring`     ROUGE-L, EM + lambda ROUGE-L, arguments, KAgentBench, intervals -- notebooks 05, 07
+- `generation`  batched greedy generation sharing the prompt's KV cache        -- notebooks 06, 07
+- `suites`      first turns, final answers, whole runs, BFCL                    -- notebook 07
+- `bfcl`        the public BFCL test data and its AST check (evaluation only)   -- notebook 07
+- `forgetting`  held-out perplexity and a small QA set                         -- notebook 07
+- `human`       the 1-5 rubric, annotation CSV, usable rate, Cohen's kappa     -- notebook 07
+- `projects`    open agent-tuning projects, this run as the last row           -- notebook 07
 """

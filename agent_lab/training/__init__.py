@@ -1,9 +1,8 @@
 """Stage 4 -- training: loss masks, batches, the trainer, the one entry point, cost and memory.
 
-- `masking`  loss masks: only what the agent writes is learned                    -- notebook 06
-- `batches`  encoded datasets, padded/packed batches, length buckets              -- notebook 06
-- `trainer`  LoRA/full set-up, precision, the labelled-only loss, speed, merging    -- notebook 06
-- `train`    the one training entry point (`python -m agent_lab.training.train`)  -- notebook 06
-- `cost`     the lecture notes' cost table, FLOPs, memory per GPU and per CPU process -- notebooks
-  01, 06
+- `masking`  loss masks: only what the agent writes is learned                -- notebook 06
+- `batches`  encoded datasets, padded/packed batches, length buckets          -- notebook 06
+- `trainer`  LoRA/full set-up, precision, the labelled-only loss, merging     -- notebook 06
+- `train`    the entry point: `python -m agent_lab.training.train`            -- notebook 06
+- `cost`     the lecture notes' cost table, FLOPs, memory per GPU and CPU     -- notebooks 01, 06
 """

@@ -1,7 +1,5 @@
-"""Stage 1 -- the simulated tool world the agent acts in.
+"""Stage 1 -- the simulated tool world the agent acts in (notebook 02).
 
-- `data`    the world's tool schemas and catalogues (flights, calendar, Hema products, fire alarm,
-  ...)
-            -- notebook 02
-- `tools`   `World`: state, argument validation, the tools themselves, observations -- notebook 02
+- `data`   the world's tool schemas and catalogues (flights, calendar, Hema products, fire alarm)
+- `tools`  `World`: state, argument validation, the tools themselves, observations
 """
