@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 
 from agent_lab.course.paths import build_dir
-from agent_lab.data import tool_synth
+from agent_lab.data import tool_specs, tool_synth
 
 # profile: synthesised training cases, held-out test cases, epochs, optimizer-step cap (-1: none)
 PROFILES = {
@@ -45,7 +45,7 @@ RECIPE = {  # notebook 06's LoRA overrides of configs/train/lora.yaml (the cours
 }
 
 
-def load_tools(path) -> list[tool_synth.ToolSpec]:
+def load_tools(path) -> list[tool_specs.ToolSpec]:
     """Tool specs from a JSON file of function schemas; problems are named, never skipped."""
     path = Path(path)
     try:
@@ -59,7 +59,7 @@ def load_tools(path) -> list[tool_synth.ToolSpec]:
         raise ValueError(
             f"{path}: expected a non-empty list of function schemas (or {{'tools': [...]}})"
         )
-    specs = tool_synth.specs_from_schemas(tools)
+    specs = tool_specs.specs_from_schemas(tools)
     names = [s.name for s in specs]
     if len(set(names)) != len(names):
         raise ValueError(

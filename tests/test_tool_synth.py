@@ -7,6 +7,7 @@ import pytest
 
 from agent_lab.agent.templates import TEMPLATES
 from agent_lab.agent.tool_formats import FORMATS
+from agent_lab.data import tool_specs
 from agent_lab.data import tool_synth as ts
 from agent_lab.data.quality import validate_example
 
@@ -17,7 +18,7 @@ def cases():
 
 
 def test_catalogue_is_large_typed_and_spans_twenty_domains():
-    specs = ts.catalogue_specs()
+    specs = tool_specs.catalogue_specs()
     assert len(specs) >= 200
     assert len({s.domain for s in specs}) >= 20
     types = Counter(p.schema["type"] for s in specs for p in s.params)
@@ -45,7 +46,7 @@ def test_check_case_catches_a_wrong_argument_and_a_leaked_tool(cases):
     tool["function"]["parameters"]["additionalProperties"] = False
     assert "zz" in ts.check_case(broken)
     irrelevant = next(c for c in cases if c["kind"] == "irrelevance")
-    source = next(s for s in ts.catalogue_specs() if s.name == irrelevant["source_tool"])
+    source = next(s for s in tool_specs.catalogue_specs() if s.name == irrelevant["source_tool"])
     leaked = {**irrelevant, "tools": irrelevant["tools"] + [source.schema(irrelevant["lang"])]}
     assert "answers it" in ts.check_case(leaked)
 
@@ -56,7 +57,7 @@ def test_irrelevance_cases_offer_no_tool_that_answers_and_include_near_misses(ca
     for case in irrelevant:
         offered = [t["function"]["name"] for t in case["tools"]]
         assert case["gold"] is None and case["source_tool"] not in offered
-    specs = {s.name: s for s in ts.catalogue_specs()}
+    specs = {s.name: s for s in tool_specs.catalogue_specs()}
     with_near = sum(
         any(
             t["function"]["name"]
@@ -138,14 +139,14 @@ def test_a_users_own_schemas_get_cases_and_bad_schemas_are_named():
             },
         },
     ]
-    specs = ts.specs_from_schemas(tools)
+    specs = tool_specs.specs_from_schemas(tools)
     cases = ts.synth_cases(40, seed=0, specs=specs, offered=(1, 2))
     assert [ts.check_case(c) for c in cases] == [""] * 40
     assert {c["gold"]["name"] for c in cases if c["gold"]} == {"water_plants", "read_soil_moisture"}
     with pytest.raises(ValueError, match="tool 0"):
-        ts.specs_from_schemas([{"description": "no name"}])
+        tool_specs.specs_from_schemas([{"description": "no name"}])
     with pytest.raises(ValueError, match="not a JSON schema"):
-        ts.specs_from_schemas([{"name": "x", "parameters": {"type": "objekt"}}])
+        tool_specs.specs_from_schemas([{"name": "x", "parameters": {"type": "objekt"}}])
 
 
 def test_the_pipeline_adds_synthesised_tool_examples_in_the_training_templates():

@@ -11,7 +11,9 @@
 - `pipeline`        the whole pipeline in one call, with yields                -- notebooks 04, 06
 - `meta_agent`      six-section templates, composed and filtered               -- notebook 05
 - `tool_catalogue`  the everyday API catalogue behind the synthesiser          -- notebook 05
-- `tool_synth`      synthesised tools, queries and gold calls; your own tools  -- notebooks 05, 08
+- `tool_specs`      typed tools from the catalogue or from your own schemas   -- notebooks 05, 08
+- `tool_values`     argument values and the words a query says them in        -- notebooks 05, 08
+- `tool_synth`      queries, offered tools, gold calls, irrelevance cases      -- notebooks 05, 08
 
 The JSON and CSV files beside these modules are the course's hand-written data and tables
 (`queries.json`, `tool_catalogue.json`, `general_instructions.json`, ...).
