@@ -5,17 +5,16 @@ notebook:
 
 1. It is read (a file that is not a notebook is reported by name; the batch goes on).
 2. Every instructor-owned cell -- any cell of the lab source without a SOLUTION block: imports,
-  checks,
-   the report -- is put back from `labs/source/`, hidden tests included; the student's own cells
-   stay. So an edited check, or a deleted one, grades as the source wrote it.
+   checks, the report -- is put back from `labs/source/`, hidden tests included; the student's own
+   cells stay. So an edited check, or a deleted one, grades as the source wrote it.
 3. It runs with papermill in a child process of its own, in a fresh working folder
    (`<out>/<NNN>_<student>/`), with a wall-clock limit for the whole notebook and an environment
    that keeps only what running needs (no API keys, tokens or other secrets).
 4. The score is computed here, from the check lines the lab's `Grader` printed with a tag that is
-  new for
-   every run (`AGENT_LAB_GRADER_TAG`, removed from the environment as the grader reads it), against
-   the list of checks in the lab source. A check that never ran -- the notebook stopped, crashed or
-   timed out first -- counts as failed. No file the student's code can write is read for the score.
+   new for every run (`AGENT_LAB_GRADER_TAG`, removed from the environment as the grader reads it),
+   against the list of checks in the lab source. A check that never ran -- the notebook stopped,
+   crashed or timed out first -- counts as failed. No file the student's code can write is read for
+   the score.
 
 What this does not give: a sandbox. Student code runs with the grader's user rights and can read the
 file system; code written to defeat the grader from inside the kernel (monkeypatching `Grader`) is

@@ -10,10 +10,9 @@ batch
 
 1. finds the longest token prefix all its rows share and runs it through the model once (batch 1),
 2. copies that KV cache to every row, and lays each row out as `[shared prefix][padding][own
-  suffix]`
-   with the padding masked out, so every real token keeps its position,
+   suffix]` with the padding masked out, so every real token keeps its position,
 3. decodes greedily until each row hits the template's stop strings, an end-of-turn token or the
-  limit.
+   limit.
 
 Greedy outputs are the same as without the shared cache, up to float rounding (a test checks this).
 Replies come back in the caller's order.
