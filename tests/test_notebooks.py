@@ -267,6 +267,9 @@ def check_07(m, params):
         "N_SHEET"
     ] * len(m["models"])
     assert all(-1 <= h["kappa"] <= 1 for h in m["human"].values())
+    # before/after: the base model does not know the name the self-cognition samples teach
+    assert set(m["self_cognition_named"]) == {"base", "tuned (LoRA)"}
+    assert m["self_cognition_named"]["base"] is False
 
 
 def check_08(m, params):

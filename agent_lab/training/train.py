@@ -191,7 +191,8 @@ def build_examples(data: dict) -> tuple[list[dict], list[dict], dict, dict]:
 
     fields = dict(data.get("build") or {})
     try:
-        result = build(BuildConfig.from_dict(fields))
+        cfg = BuildConfig.from_dict(fields)
+        result = build(cfg)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"data.build: {exc}") from None
     # the agent loss is measured on the validation split topped up with held-out test tasks (never
@@ -200,13 +201,22 @@ def build_examples(data: dict) -> tuple[list[dict], list[dict], dict, dict]:
     val = (result.splits["val"] + result.splits["test"])[: int(data.get("eval_examples", 32))]
     report = {"source": "build", "agent_train": len(train), "val": len(val)}
     share = float(data.get("general_share", 0.0))
-    if share > 0:
+    if share > 0 or cfg.n_self_cognition:
         hand = load_general()
         pool = hand[:-GENERAL_HELD_OUT]
         pool = pool + generate_general(
             max(0, round(len(train) * share / (1 - share)) - len(pool)), fields.get("seed", 0)
         )
-        train, mix = mix_general(train, eta=1 - share, general=pool, seed=fields.get("seed", 0))
+        # the self-cognition samples give the tuned model its own name and author (notebook 07)
+        train, mix = mix_general(
+            train,
+            eta=1 - share,
+            general=pool,
+            seed=fields.get("seed", 0),
+            n_self_cognition=cfg.n_self_cognition,
+            name=cfg.model_name,
+            author=cfg.model_author,
+        )
         report["mix"] = mix
     report["train"] = len(train)
     return train, val, report, result.splits
