@@ -10,8 +10,8 @@ Walked through in notebook 08 (`08_tune_your_own_agent`). The steps, each a func
    (offline), or reworded by the LLM teacher when `OPENAI_BASE_URL` is set and `--teacher` is given
    (a rewording that drops an argument value is not used); held-out test queries never appear in
    training; general examples are mixed in as the course recipe does (AgentTuning's eta).
-3. `train`: the course's LoRA recipe (`configs/train/lora.yaml` with notebook 06's overrides) in
-   its own process, merged into a model folder.
+3. `train`: the course's LoRA recipe (`configs/train/course_lora.yaml`, as notebook 06 trains it)
+   in its own process, merged into a model folder.
 4. `score`: first-turn call accuracy, tool accuracy and irrelevance accuracy on the held-out
    queries, before (the starting model) and after (the tuned one).
 
@@ -35,14 +35,8 @@ PROFILES = {
     "cpu": {"n_train": 320, "n_test": 60, "epochs": 1, "max_steps": -1},
     "gpu": {"n_train": 3000, "n_test": 300, "epochs": 2, "max_steps": -1},
 }
-RECIPE = {  # notebook 06's LoRA overrides of configs/train/lora.yaml (the course recipe)
-    "learning_rate": 1.0e-3,
-    "per_device_train_batch_size": 4,
-    "gradient_accumulation_steps": 1,
-    "lora_dropout": 0.0,
-    "general_share": 0.1,
-    "max_length": 1024,
-}
+RECIPE = "configs/train/course_lora.yaml"  # the course's LoRA run, as notebook 06 trains it
+GENERAL_SHARE = 0.1  # general examples in the mix, as notebook 06 mixes them (AgentTuning)
 
 
 def load_tools(path) -> list[tool_specs.ToolSpec]:
@@ -126,7 +120,7 @@ def make_data(
     tmpl = get_template(template)
     agent = [tool_synth.case_example(c, tmpl, tool_format) for c in train_cases]
     test = [tool_synth.case_example(c, tmpl, tool_format) for c in test_cases]
-    share = RECIPE["general_share"]
+    share = GENERAL_SHARE
     pool = load_general()[:-GENERAL_HELD_OUT]
     pool += generate_general(max(0, round(len(agent) * share / (1 - share)) - len(pool)), seed)
     train, mix = mix_general(agent, eta=1 - share, general=pool, seed=seed)
@@ -151,23 +145,12 @@ def train(model, data: dict, out_dir: Path, epochs: int, max_steps: int, echo=pr
     from agent_lab.training.train import load_config, run_subprocess
 
     cfg = load_config(
-        ["configs/train/lora.yaml"],
-        {
+        [RECIPE],
+        {  # the recipe as it is, plus this run's data, folder and sizes
             "model": model,
-            "max_length": RECIPE["max_length"],
             "data": {"jsonl": data["paths"]["train"], "val_jsonl": data["paths"]["val"]},
-            "lora": {"lora_dropout": RECIPE["lora_dropout"]},
             "output_dir": str(out_dir),
-            "training": {
-                "learning_rate": RECIPE["learning_rate"],
-                "num_train_epochs": epochs,
-                "max_steps": max_steps,
-                "gradient_checkpointing": False,
-                "per_device_train_batch_size": RECIPE["per_device_train_batch_size"],
-                "gradient_accumulation_steps": RECIPE["gradient_accumulation_steps"],
-                "logging_steps": 5,
-                "save_steps": 100,
-            },
+            "training": {"num_train_epochs": epochs, "max_steps": max_steps, "save_steps": 100},
         },
     )
     return run_subprocess(cfg, echo=echo)
