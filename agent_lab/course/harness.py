@@ -365,16 +365,22 @@ def course_table(record: dict) -> str:
         "| notebook | minutes | peak memory (GB) |",
         "|---|---:|---:|",
     ]
-    for name, nb in record["notebooks"].items():
+    course = [p.stem for p in notebook_paths()]
+    for name in course + [n for n in record["notebooks"] if n not in course]:
+        nb = record["notebooks"].get(name)
+        if nb is None:  # the course gained it after the measured run: say so, never guess
+            lines.append(f"| `{name}` (not in the measured run) | - | - |")
+            continue
         lines.append(
             f"| `{name}`{'' if nb['ok'] else ' (failed)'}"
             f"{' (measured on its own, added)' if name in record.get('added', {}) else ''} | "
             f"{nb['seconds'] / 60:.1f} | "
             f"{nb['peak_rss_gb']:.1f} |"
         )
+    missing = [n for n in course if n not in record["notebooks"]]
     lines.append(
-        f"| **whole course** | **{record['total_seconds'] / 60:.0f}** | "
-        f"**{record['peak_rss_gb']:.1f}** |"
+        f"| **whole course**{' (measured notebooks)' if missing else ''} | "
+        f"**{record['total_seconds'] / 60:.0f}** | **{record['peak_rss_gb']:.1f}** |"
     )
     head = (record.get("headline") or {}).get("lora")
     if head:
