@@ -96,7 +96,7 @@ def make_student(
     stale = []
     student_dir.mkdir(parents=True, exist_ok=True)
     for path in sources:
-        text = nbformat.writes(student_notebook(path))
+        text = nbformat.writes(student_notebook(path)) + "\n"  # Jupyter ends files so
         target = student_dir / path.name
         if not target.is_file() or target.read_text(encoding="utf-8") != text:
             stale.append(path.name)
