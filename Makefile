@@ -57,7 +57,7 @@ lint: $(VENV_STAMP)
 	$(VENV)/bin/ruff check agent_lab tests bench
 
 test: setup lint
-	MPLBACKEND=agg $(PY) -m pytest -q
+	MPLBACKEND=agg $(PY) -m pytest -q --durations=25
 
 # Unit tests only (no notebook runs).
 test-fast: setup
