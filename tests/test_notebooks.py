@@ -5,7 +5,6 @@ Each notebook must have a checker in CHECKS below that asserts on its metrics wi
 pipeline would fail; a notebook without one fails `test_every_notebook_has_a_checker`.
 """
 
-import ast
 import json
 
 import nbformat
@@ -25,32 +24,25 @@ def parameters_cell(nb):
     return tagged[0]
 
 
-def parameter_defaults(nb) -> dict:
-    values = {}
-    for node in ast.parse(parameters_cell(nb).source).body:
-        assert isinstance(node, ast.Assign) and len(node.targets) == 1, ast.dump(node)
-        name = node.targets[0].id
-        assert name.isupper(), f"parameter {name} is not upper case"
-        values[name] = ast.literal_eval(node.value)  # literals only
-    return values
-
-
 def test_course_has_notebooks():
     assert NOTEBOOKS and NOTEBOOKS[0].stem == "01_why_agent_tuning"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_parameters_cell_is_literal_and_defaults_to_cpu_profile(path):
-    nb = nbformat.read(path, as_version=4)
-    defaults = parameter_defaults(nb)
-    assert defaults["PROFILE"] == "cpu"
-    cpu = harness.notebook_parameters("cpu", path.stem)
-    assert {k: defaults.get(k) for k in cpu} == cpu, (
-        "the notebook's defaults must equal configs/cpu.yaml"
+    parameters_cell(nbformat.read(path, as_version=4))  # exactly one
+    defaults = harness.notebook_defaults(path)  # NAME = literal lines only
+    assert all(k.isupper() for k in defaults) and defaults["PROFILE"] == "cpu"
+    assert harness.notebook_parameters("cpu", path.stem) == defaults, (
+        "configs/cpu.yaml must not change the notebook's defaults (they are the cpu run)"
     )
     for profile in harness.PROFILES:
-        unknown = set(harness.notebook_parameters(profile, path.stem)) - set(defaults)
-        assert not unknown, f"configs/{profile}.yaml sets parameters the notebook lacks: {unknown}"
+        raw = harness.load_profile(profile)
+        own = {**(raw.get("common") or {}), **(raw.get(path.stem) or {})}
+        same = sorted(k for k, v in own.items() if defaults.get(k) == v and k != "MODEL")
+        assert not same, f"configs/{profile}.yaml restates the notebook's defaults: {same}"
+        params = harness.notebook_parameters(profile, path.stem)
+        assert set(params) == set(defaults) and params["PROFILE"] == profile
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)

@@ -2,15 +2,17 @@
 
 Introduced in notebook 01 (`01_why_agent_tuning`).
 
-A profile is a YAML file in `configs/` (`smoke`, `cpu`, `gpu`). Its `common` section applies to
-every notebook and a section named after a notebook (e.g. `01_why_agent_tuning`) to that
-notebook only; together they are the papermill parameters. Each notebook ends by calling
+A notebook's `parameters` cell holds the cpu course run. A profile is a YAML file in `configs/`
+(`smoke`, `cpu`, `gpu`) that lists only what differs from those defaults: its `common` section
+applies to every notebook and a section named after a notebook (e.g. `01_why_agent_tuning`) to
+that notebook only. Each notebook ends by calling
 `save_metrics(name, figures)`; tests and `make course` read those JSON files back.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import math
 import os
@@ -36,15 +38,42 @@ def load_profile(profile: str) -> dict:
     return yaml.safe_load(path.read_text()) or {}
 
 
+def notebook_defaults(path: Path) -> dict:
+    """The literals of a notebook's one cell tagged `parameters` (the cpu course run)."""
+    cells = [
+        c
+        for c in json.loads(path.read_text(encoding="utf-8"))["cells"]
+        if c["cell_type"] == "code" and "parameters" in c["metadata"].get("tags", [])
+    ]
+    if len(cells) != 1:
+        raise ValueError(f"{path.name}: needs exactly one code cell tagged 'parameters'")
+    source = cells[0]["source"]
+    values = {}
+    for node in ast.parse(source if isinstance(source, str) else "".join(source)).body:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+            raise ValueError(f"{path.name}: the parameters cell holds only NAME = literal lines")
+        name = node.targets[0].id
+        try:
+            values[name] = ast.literal_eval(node.value)
+        except ValueError as err:
+            raise ValueError(f"{path.name}: parameter {name} is not a literal") from err
+    return values
+
+
 def notebook_parameters(profile: str, notebook: str) -> dict:
-    """Papermill parameters for one notebook under one profile (`common` merged with its own
-    section)."""
+    """Papermill parameters for one notebook under one profile: the notebook's defaults, then the
+    profile's `common` section, then its section for this notebook."""
     data = load_profile(profile)
-    params = {"PROFILE": profile, **(data.get("common") or {}), **(data.get(notebook) or {})}
-    bad = [k for k in params if not k.isupper()]
+    own = {**(data.get("common") or {}), **(data.get(notebook) or {})}
+    bad = [k for k in own if not k.isupper()]
     if bad:
         raise ValueError(f"configs/{profile}.yaml: parameter names must be upper case, got {bad}")
-    return params
+    path = NOTEBOOKS / f"{notebook}.ipynb"
+    defaults = notebook_defaults(path) if path.is_file() else {}
+    unknown = sorted(set(own) - set(defaults)) if defaults else []
+    if unknown:
+        raise ValueError(f"configs/{profile}.yaml sets parameters {notebook} lacks: {unknown}")
+    return {**defaults, **own, "PROFILE": profile}
 
 
 def notebook_paths() -> list[Path]:
