@@ -98,8 +98,8 @@ def make_data(
 ) -> dict:
     """Write train/val/test JSONL for `specs` under `out_dir`; return the paths and a report."""
     from agent_lab.agent.templates import get_template
-    from agent_lab.data.exports import write_jsonl
     from agent_lab.data.general import generate_general, load_general, mix_general
+    from agent_lab.files import write_jsonl
     from agent_lab.training.train import GENERAL_HELD_OUT
 
     train_cases = tool_synth.synth_cases(
@@ -190,7 +190,7 @@ def main(argv=None) -> dict:
 
     from agent_lab.course.model import resolve_model
     from agent_lab.course.server import external_endpoint
-    from agent_lab.data.exports import read_jsonl
+    from agent_lab.files import read_jsonl
 
     sizes = PROFILES[args.profile]
     specs = load_tools(args.tools)

@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from agent_lab.course import harness  # noqa: E402
 from agent_lab.course.model import resolve_model  # noqa: E402
 from agent_lab.course.paths import REPO_ROOT, build_dir  # noqa: E402
-from agent_lab.data.exports import read_jsonl  # noqa: E402
 from agent_lab.evaluation import bfcl, scoring, suites  # noqa: E402
+from agent_lab.files import read_jsonl  # noqa: E402
 
 OUT = REPO_ROOT / "docs" / "measurements" / "generalization.json"
 

@@ -44,7 +44,7 @@ def recipes(examples: int, budget: float, max_length: int, model) -> None:
     import random
 
     from agent_lab.course.paths import build_dir
-    from agent_lab.data.exports import read_jsonl, write_jsonl
+    from agent_lab.files import read_jsonl, write_jsonl
     from agent_lab.training import train
 
     out = build_dir() / "bench" / "train_throughput"

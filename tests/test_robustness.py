@@ -10,7 +10,7 @@ import pytest
 from agent_lab.agent.loop import run_agent
 from agent_lab.agent.steps import Step
 from agent_lab.agent.templates import TEMPLATES, get_template
-from agent_lab.data.exports import read_jsonl, write_jsonl
+from agent_lab.files import read_jsonl, write_jsonl
 from agent_lab.world.tools import World, tool_schemas
 from tests.scripted import ScriptedEndpoint
 

@@ -100,7 +100,7 @@ def test_review_sheet_round_trip(tmp_path):
 def test_review_sheet_missing_columns(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("id,verdict\nx,keep\n")
-    with pytest.raises(ValueError, match="lacks columns"):
+    with pytest.raises(ValueError, match="missing columns"):
         apply_review([], bad)
 
 

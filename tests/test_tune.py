@@ -9,8 +9,8 @@ import pytest
 
 from agent_lab import tune
 from agent_lab.course.paths import REPO_ROOT
-from agent_lab.data.exports import read_jsonl
 from agent_lab.data.quality import validate_example
+from agent_lab.files import read_jsonl
 
 TOOLS = REPO_ROOT / "tests" / "data" / "garden_tools.json"
 

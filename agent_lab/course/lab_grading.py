@@ -35,6 +35,7 @@ import time
 from pathlib import Path
 
 from agent_lab.course.labs import LABS, hidden_blocks
+from agent_lab.files import write_csv
 
 TAG_ENV = "AGENT_LAB_GRADER_TAG"
 KEEP_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "OMP_NUM_THREADS", "VIRTUAL_ENV")
@@ -288,7 +289,6 @@ def grade_batch(
 ) -> list[dict]:
     """Grade every notebook (the batch always finishes) and write `<out>/report.json` and
     `report.csv`."""
-    import csv
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -298,11 +298,11 @@ def grade_batch(
     (out_dir / "report.json").write_text(
         json.dumps(rows, indent=2, ensure_ascii=False), encoding="utf-8"
     )
-    with open(out_dir / "report.csv", "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ["student"])
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({**row, "failed": "; ".join(row["failed"])})
+    write_csv(
+        [{**row, "failed": "; ".join(row["failed"])} for row in rows],
+        out_dir / "report.csv",
+        list(rows[0]) if rows else ["student"],
+    )
     return rows
 
 

@@ -16,6 +16,7 @@ import json
 from pathlib import Path
 
 from agent_lab.agent.templates import get_template
+from agent_lab.files import read_jsonl, write_jsonl
 from agent_lab.world.tools import tool_schemas
 
 FORMATS = ("hf", "ms_swift", "llama_factory", "ms_agent", "openai")
@@ -233,45 +234,6 @@ READERS = {
     "openai": read_openai,
     "hf": read_hf_row,
 }
-
-
-# ---------------------------------------------------------------------------- files
-def write_jsonl(rows, path: Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
-    tmp.replace(path)  # a crash never leaves a half-written export behind
-    return path
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    """Rows of a JSONL file; a missing file or a bad line is an error naming the file (and line
-    number)."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise ValueError(f"{path}:{line}: not UTF-8 text") from None
-    rows = []
-    # split on "\n" alone: str.splitlines() would also split inside a value holding U+2028 or U+0085
-    for n, line in enumerate(text.split("\n"), 1):
-        if line.strip():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{n}: not JSON ({exc.msg})") from None
-            except (
-                ValueError,
-                RecursionError,
-            ) as exc:  # nesting too deep, an integer too long to read
-                raise ValueError(f"{path}:{n}: not readable JSON ({type(exc).__name__})") from None
-    return rows
 
 
 def check_examples(rows: list, path) -> list[dict]:

@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 
 import jsonschema
 
+from agent_lab.files import jsonl_lines
 from agent_lab.world.data import PRODUCTS
 
 ROLES = ["system", "user", "assistant"]
@@ -81,29 +82,18 @@ def validate_example(example) -> str:
     return ""
 
 
-def validate_jsonl(lines) -> tuple[list[dict], list[dict]]:
-    """Parse and validate JSONL lines. Returns (good rows, report of bad rows with 1-based line
-    numbers)."""
+def validate_jsonl(lines: str | list[str]) -> tuple[list[dict], list[dict]]:
+    """Parse and validate JSONL (a text, or its lines). Returns (good rows, report of bad rows with
+    1-based line numbers)."""
     good, bad = [], []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            bad.append(
-                {"line": number, "id": None, "error": f"not JSON: {exc.msg} at column {exc.colno}"}
-            )
-            continue
-        problem = validate_example(row) if isinstance(row, dict) else "row is not a JSON object"
+    text = lines if isinstance(lines, str) else "\n".join(lines)
+    for number, row, error in jsonl_lines(text):
+        problem = error or (
+            validate_example(row) if isinstance(row, dict) else "row is not a JSON object"
+        )
         if problem:
-            bad.append(
-                {
-                    "line": number,
-                    "id": row.get("id") if isinstance(row, dict) else None,
-                    "error": problem,
-                }
-            )
+            row_id = row.get("id") if isinstance(row, dict) else None
+            bad.append({"line": number, "id": row_id, "error": problem})
         else:
             good.append(row)
     return good, bad

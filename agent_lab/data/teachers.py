@@ -12,7 +12,6 @@ state, and answers to questions state the oracle's key facts), and the run finis
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from agent_lab.agent.loop import run_agent
 from agent_lab.agent.templates import Template
 from agent_lab.data.oracle import Trajectory, solve
 from agent_lab.data.queries import Task
+from agent_lab.files import read_csv, write_csv
 from agent_lab.world.data import TOOL_SCHEMAS
 from agent_lab.world.tools import World, tool_schemas
 
@@ -162,25 +162,17 @@ def _readable(traj: Trajectory) -> str:
 def export_review_sheet(trajectories: list[Trajectory], path: Path) -> Path:
     """A CSV for reviewers: one row per trajectory; they fill `verdict` (keep/fix/drop) and
     `corrected_answer`."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, REVIEW_COLUMNS)
-        writer.writeheader()
-        for t in trajectories:
-            writer.writerow(
-                {
-                    "id": t.task_id,
-                    "query": t.query,
-                    "trajectory": _readable(t),
-                    "final_answer": t.final_answer,
-                    "reward": f"{t.reward:.2f}",
-                    "verdict": "",
-                    "corrected_answer": "",
-                    "note": "",
-                }
-            )
-    return path
+    rows = [
+        {
+            "id": t.task_id,
+            "query": t.query,
+            "trajectory": _readable(t),
+            "final_answer": t.final_answer,
+            "reward": f"{t.reward:.2f}",
+        }
+        for t in trajectories
+    ]
+    return write_csv(rows, path, REVIEW_COLUMNS)  # verdict, corrected_answer, note left empty
 
 
 def apply_review(trajectories: list[Trajectory], path: Path) -> tuple[list[Trajectory], dict]:
@@ -189,31 +181,24 @@ def apply_review(trajectories: list[Trajectory], path: Path) -> tuple[list[Traje
     by_id = {t.task_id: t for t in trajectories}
     report = {"kept": 0, "fixed": 0, "dropped": 0, "errors": []}
     drop = set()
-    with open(path, newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        missing = set(REVIEW_COLUMNS) - set(reader.fieldnames or [])
-        if missing:
-            raise ValueError(f"{path}: review sheet lacks columns {sorted(missing)}")
-        for line, row in enumerate(reader, 2):
-            verdict = (row["verdict"] or "").strip().lower()
-            traj = by_id.get(row["id"])
-            if traj is None:
-                report["errors"].append({"line": line, "error": f"unknown id {row['id']!r}"})
-            elif verdict not in VERDICTS:
-                report["errors"].append(
-                    {"line": line, "error": f"verdict {row['verdict']!r} is not keep, fix or drop"}
-                )
-            elif verdict == "fix" and not row["corrected_answer"].strip():
-                report["errors"].append(
-                    {"line": line, "error": "verdict fix needs a corrected_answer"}
-                )
-            elif verdict == "drop":
-                drop.add(traj.task_id)
-                report["dropped"] += 1
-            elif verdict == "fix":
-                traj.final_answer = row["corrected_answer"].strip()
-                traj.source += "+human"
-                report["fixed"] += 1
-            else:
-                report["kept"] += 1
+    for line, row in read_csv(path, ("id", "verdict", "corrected_answer"), "review sheet "):
+        verdict = (row["verdict"] or "").strip().lower()
+        traj = by_id.get(row["id"])
+        if traj is None:
+            report["errors"].append({"line": line, "error": f"unknown id {row['id']!r}"})
+        elif verdict not in VERDICTS:
+            report["errors"].append(
+                {"line": line, "error": f"verdict {row['verdict']!r} is not keep, fix or drop"}
+            )
+        elif verdict == "fix" and not row["corrected_answer"].strip():
+            report["errors"].append({"line": line, "error": "verdict fix needs a corrected_answer"})
+        elif verdict == "drop":
+            drop.add(traj.task_id)
+            report["dropped"] += 1
+        elif verdict == "fix":
+            traj.final_answer = row["corrected_answer"].strip()
+            traj.source += "+human"
+            report["fixed"] += 1
+        else:
+            report["kept"] += 1
     return [t for t in trajectories if t.task_id not in drop], report

@@ -40,7 +40,7 @@ _TYPES = {
 
 
 def _read_lines(path: Path) -> list[dict]:
-    from agent_lab.data.exports import read_jsonl
+    from agent_lab.files import read_jsonl
 
     try:
         return read_jsonl(path)

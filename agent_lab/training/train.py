@@ -239,7 +239,7 @@ def write_course_data(data: dict, out_dir) -> dict:
     trains on them, notebook 07 takes its suites from them): `train.jsonl` (mixed),
     `train_agent_only.jsonl` (no general data), `val.jsonl`, one file per held-out split, and
     `report.json`. Returns the paths and the report."""
-    from agent_lab.data.exports import write_jsonl
+    from agent_lab.files import write_jsonl
 
     out = _resolve(out_dir)
     train, val, report, splits = build_examples(data)
@@ -258,7 +258,8 @@ def write_course_data(data: dict, out_dir) -> dict:
 
 def read_rows(path: Path) -> list[dict]:
     """Examples from a JSONL file (rows with `id` and `messages`); a bad line is named by number."""
-    from agent_lab.data.exports import check_examples, read_jsonl
+    from agent_lab.data.exports import check_examples
+    from agent_lab.files import read_jsonl
 
     try:
         return check_examples(read_jsonl(path), path)
