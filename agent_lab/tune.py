@@ -100,7 +100,7 @@ def make_data(
     from agent_lab.agent.templates import get_template
     from agent_lab.data.general import generate_general, load_general, mix_general
     from agent_lab.files import write_jsonl
-    from agent_lab.training.train import GENERAL_HELD_OUT
+    from agent_lab.training.course_data import GENERAL_HELD_OUT
 
     train_cases = tool_synth.synth_cases(
         n_train, seed=seed, specs=specs, offered=(1, min(4, len(specs)))
@@ -142,7 +142,8 @@ def make_data(
 
 def train(model, data: dict, out_dir: Path, epochs: int, max_steps: int, echo=print) -> dict:
     """The course's LoRA recipe on `data`, in its own process; returns the run summary."""
-    from agent_lab.training.train import load_config, run_subprocess
+    from agent_lab.training.config import load_config
+    from agent_lab.training.train import run_subprocess
 
     cfg = load_config(
         [RECIPE],

@@ -45,7 +45,7 @@ def recipes(examples: int, budget: float, max_length: int, model) -> None:
 
     from agent_lab.course.paths import build_dir
     from agent_lab.files import read_jsonl, write_jsonl
-    from agent_lab.training import train
+    from agent_lab.training import config, course_data, train
 
     out = build_dir() / "bench" / "train_throughput"
     data = {
@@ -60,7 +60,7 @@ def recipes(examples: int, budget: float, max_length: int, model) -> None:
         },
         "general_share": 0.1,
     }
-    files = train.write_course_data(data, out / "data")["paths"]
+    files = course_data.write_course_data(data, out / "data")["paths"]
     rows = read_jsonl(files["train"])
     sample = random.Random(0).sample(
         rows, min(examples, len(rows))
@@ -99,8 +99,8 @@ def recipes(examples: int, budget: float, max_length: int, model) -> None:
     }
     results = {}
     for label, extra in variants.items():
-        cfg = train.merge(
-            train.load_config([], base), {**extra, "output_dir": str(out / f"run{len(results)}")}
+        cfg = config.merge(
+            config.load_config([], base), {**extra, "output_dir": str(out / f"run{len(results)}")}
         )
         s = train.run_subprocess(cfg, echo=lambda line: None)
         results[label] = s
@@ -148,7 +148,7 @@ def main() -> None:
 
     from agent_lab.course.model import resolve_model
     from agent_lab.training.batches import AgentCollator, encode_examples
-    from agent_lab.training.train import training_examples
+    from agent_lab.training.course_data import training_examples
     from agent_lab.training.trainer import AgentTrainer, SpeedMemory, load_for_training
 
     name = resolve_model(args.model)

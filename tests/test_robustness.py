@@ -314,12 +314,12 @@ def test_jsonl_reader_names_the_line_never_a_bare_error(tmp_path, content, messa
     ],
 )
 def test_training_rows_are_checked_for_shape(tmp_path, row, problem):
-    from agent_lab.training import train
+    from agent_lab.training import config, course_data
 
     path = tmp_path / "rows.jsonl"
     path.write_text('{"messages": [{"role": "user", "content": "hi"}]}\n' + row + "\n")
-    with pytest.raises(train.ConfigError, match=f"rows.jsonl:2: {problem}"):
-        train.read_rows(path)
+    with pytest.raises(config.ConfigError, match=f"rows.jsonl:2: {problem}"):
+        course_data.read_rows(path)
 
 
 SHEET_HEADER = "item_id,model,query,response,rater_a,rater_b,note\n"

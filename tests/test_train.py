@@ -13,7 +13,7 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from agent_lab.course.paths import REPO_ROOT
-from agent_lab.training import train
+from agent_lab.training import config, course_data, train
 from agent_lab.training.trainer import (
     load_for_training,
     merge_and_save,
@@ -52,9 +52,9 @@ def losses(summary) -> dict:
 
 
 def test_config_layers_and_rejects_mistakes(tmp_path):
-    cfg = train.load_config(
+    cfg = config.load_config(
         ["configs/train/lora.yaml", "configs/train/smoke.yaml"],
-        train._parse_set(["training.learning_rate=1e-3", "lora.r=4"]),
+        config.parse_set(["training.learning_rate=1e-3", "lora.r=4"]),
     )
     assert cfg["training"]["learning_rate"] == 1e-3 and cfg["lora"] == {
         "r": 4,
@@ -65,16 +65,16 @@ def test_config_layers_and_rejects_mistakes(tmp_path):
     assert (
         cfg["training"]["max_grad_norm"] == 0.5 and cfg["max_length"] == 640
     )  # recipe kept, smoke sizes on top
-    with pytest.raises(train.ConfigError, match="unknown config keys"):
-        train.load_config([], {"epochs": 3})
-    with pytest.raises(train.ConfigError, match="does not exist"):
-        train.load_config(["configs/train/nope.yaml"])
-    with pytest.raises(train.ConfigError, match="method"):
-        train.load_config([], {"method": "qlora"})
+    with pytest.raises(config.ConfigError, match="unknown config keys"):
+        config.load_config([], {"epochs": 3})
+    with pytest.raises(config.ConfigError, match="does not exist"):
+        config.load_config(["configs/train/nope.yaml"])
+    with pytest.raises(config.ConfigError, match="method"):
+        config.load_config([], {"method": "qlora"})
     bad = tmp_path / "rows.jsonl"
     bad.write_text('{"id": "a", "messages": []}\n{not json\n')
-    with pytest.raises(train.ConfigError, match=r"rows.jsonl:2: not JSON"):
-        train.read_rows(bad)
+    with pytest.raises(config.ConfigError, match=r"rows.jsonl:2: not JSON"):
+        course_data.read_rows(bad)
     assert (
         train.main(["--config", "configs/train/smoke.yaml", "--set", "training.no_such_argument=1"])
         == 2
@@ -92,8 +92,8 @@ def test_config_layers_and_rejects_mistakes(tmp_path):
     ],
 )
 def test_config_mistakes_are_named(overrides, message):
-    with pytest.raises(train.ConfigError, match=message):
-        train.load_config([], overrides)
+    with pytest.raises(config.ConfigError, match=message):
+        config.load_config([], overrides)
 
 
 def test_config_errors_are_one_line_exit_2(tmp_path, capsys):

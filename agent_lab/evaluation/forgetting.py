@@ -3,7 +3,7 @@
 Introduced in notebook 07 (`07_evaluation`): the forgetting the lecture notes warn about, measured.
 
 - `perplexity`: exp of the mean loss per response token on conversations no model was trained on
-  (the last hand-written general examples; `agent_lab.training.train.GENERAL_HELD_OUT`).
+  (the last hand-written general examples; `agent_lab.training.course_data.GENERAL_HELD_OUT`).
 - `qa_accuracy`: short factual questions in English and Chinese, answered greedily; a reply is right
   when it contains one of the accepted answers (case-folded). Easy on purpose: a 135M model gets
   some right, and losing them is the forgetting worth seeing.

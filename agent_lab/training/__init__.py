@@ -1,8 +1,12 @@
-"""Stage 4 -- training: loss masks, batches, the trainer, the one entry point, cost and memory.
+"""Stage 4 -- training: loss masks, batches, the trainer, recipes, data files, the
+one entry point, cost and memory.
 
 - `masking`  loss masks: only what the agent writes is learned                -- notebook 06
 - `batches`  encoded datasets, padded/packed batches, length buckets          -- notebook 06
 - `trainer`  LoRA/full set-up, precision, the labelled-only loss, merging     -- notebook 06
+- `config`   a recipe: YAML over the defaults, `--set` overrides, checks      -- notebook 06
+- `course_data` the run's data, built once and written as JSONL files         -- notebooks 06, 07
+- `memory`   the memory budget and the micro-batch plan that fits it          -- notebook 06
 - `train`    the entry point: `python -m agent_lab.training.train`            -- notebook 06
 - `cost`     the lecture notes' cost table, FLOPs, memory per GPU and CPU     -- notebooks 01, 06
 """

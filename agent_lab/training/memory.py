@@ -1,0 +1,70 @@
+"""Fit a run to the machine: the memory budget and the micro-batch plan.
+
+Introduced in notebook 06 (`06_training_full_vs_lora`). Before a CPU run starts, `plan_memory`
+estimates its peak with `cost.cpu_training_gb` and, when the configured micro-batch would not fit
+the budget, splits it (same sequences per optimizer step) or turns on activation checkpointing.
+"""
+
+from __future__ import annotations
+
+
+def memory_budget_gb(requested: float | None) -> float:
+    """The memory a run may use: what was asked, else 85 % of the GPU's memory or of the RAM
+    available now."""
+    import psutil
+    import torch
+
+    if requested is not None:
+        return float(requested)
+    if torch.cuda.is_available():
+        return 0.85 * torch.cuda.get_device_properties(0).total_memory / 1e9
+    return 0.85 * psutil.virtual_memory().available / 1e9
+
+
+def plan_memory(
+    cfg: dict, targs: dict, info: dict, lengths: list[int], label_share: float, model
+) -> dict:
+    """Fit the micro-batch to the memory budget (CPU runs; the GPU estimate is notebook 06's
+    table)."""
+    from agent_lab.training import cost
+    from agent_lab.training.trainer import LORA_RECIPE
+
+    budget = memory_budget_gb(cfg["memory_budget_gb"])
+    batch, accum = targs["per_device_train_batch_size"], targs["gradient_accumulation_steps"]
+    ckpt = bool(targs.get("activation_checkpointing"))
+    if info["device"] != "cpu" or targs.get("deepspeed"):
+        return {
+            "budget_gb": budget,
+            "batch": batch,
+            "accum": accum,
+            "checkpointing": ckpt,
+            "estimate_gb": None,
+            "reason": "no CPU plan (GPU memory: see notebook 06's estimator)",
+        }
+    shape = cost.shape_of(model)
+    dropout = (
+        float({**LORA_RECIPE, **cfg["lora"]}["lora_dropout"]) if cfg["method"] == "lora" else 0.0
+    )
+
+    def estimate(micro: int, checkpointing: bool) -> float:
+        return cost.cpu_training_gb(
+            shape,
+            cfg["method"],
+            max(lengths),
+            micro,
+            info["precision"],
+            checkpointing,
+            info["trainable"] if cfg["method"] == "lora" else 0.0,
+            dropout,
+            label_share,
+        )["total"]
+
+    plan = cost.plan_batch(estimate, batch, accum, ckpt, budget)
+    return {
+        "budget_gb": round(budget, 2),
+        "batch": plan.batch,
+        "accum": plan.accum,
+        "checkpointing": plan.checkpointing,
+        "estimate_gb": round(plan.estimate_gb, 2),
+        "reason": plan.reason,
+    }
