@@ -314,6 +314,13 @@ def run_course(profile: str = "cpu", only: list[str] | None = None, add: bool = 
             "peak_rss_gb": round(peak.peak / 1e9, 2),
             "ok": error is None,
         }
+        # a run stopped part-way still leaves the notebooks it finished on record (build/ only)
+        so_far = {
+            "total_seconds": round(time.monotonic() - course_start, 1),
+            "peak_rss_gb": max(n["peak_rss_gb"] for n in record["notebooks"].values()),
+            "complete": False,
+        }
+        write_measurement(f"course_{profile}{'_partial' if only else ''}", {**record, **so_far})
         if error:
             failures += 1
             print(f"   FAILED after {seconds:.0f} s: {error}")
@@ -326,6 +333,7 @@ def run_course(profile: str = "cpu", only: list[str] | None = None, add: bool = 
         (n["peak_rss_gb"] for n in record["notebooks"].values()), default=0.0
     )
     record["failures"] = failures
+    record["complete"] = True
     if not only:
         try:
             record["headline"] = headline_from_metrics(load_metrics("07_evaluation"))
