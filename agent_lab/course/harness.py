@@ -201,7 +201,22 @@ class TreePeak:
 
 
 def machine() -> dict:
-    """What the course ran on: CPU model, cores, memory, precision picked, torch version."""
+    """What the course ran on: CPU model, cores, memory, precision picked, torch version.
+
+    Asked of a short-lived child process, so that the harness itself never holds torch (~0.4 GB
+    that would otherwise count in every notebook's peak)."""
+    import subprocess
+    import sys
+
+    code = "import json; import agent_lab.course.harness as h; print(json.dumps(h.machine_here()))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def machine_here() -> dict:
+    """`machine()`, computed in this process."""
     import platform
 
     import psutil
