@@ -78,7 +78,7 @@ def write_csv(rows: Iterable[dict], path: Path, columns: list[str]) -> Path:
     path = Path(path)
     tmp, f = _atomic_open(path, newline="")
     with f:
-        writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
+        writer = csv.DictWriter(f, fieldnames=columns)
         writer.writeheader()
         for row in rows:
             writer.writerow({k: row.get(k, "") for k in columns})
