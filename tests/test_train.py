@@ -161,9 +161,17 @@ def test_merged_lora_folder_gives_the_same_logits(tmp_path, base_model_dir):
     assert AutoTokenizer.from_pretrained(out).chat_template
 
 
-def test_smoke_run_writes_summary_and_a_servable_model(tmp_path):
-    finish(launch(tmp_path))
-    summary = json.loads((tmp_path / "summary.json").read_text())
+@pytest.fixture(scope="module")
+def reference_run(tmp_path_factory):
+    """One unbroken smoke run, shared: the smoke test checks it, the kill-and-resume test ends where
+    it does."""
+    out = tmp_path_factory.mktemp("whole")
+    finish(launch(out))
+    return out
+
+
+def test_smoke_run_writes_summary_and_a_servable_model(reference_run):
+    summary = json.loads((reference_run / "summary.json").read_text())
     assert summary["global_step"] == 6 and summary["info"]["method"] == "lora"
     assert summary["speed"]["padding_fraction"] < 0.15 and summary["speed"]["tokens_per_s"] > 0
     assert (
@@ -171,18 +179,16 @@ def test_smoke_run_writes_summary_and_a_servable_model(tmp_path):
         and summary["data"]["trainable_tokens"] < summary["data"]["tokens"]
     )
     assert summary["eval_after"]["general_loss"] > 0 and summary["eval_before"]["general_loss"] > 0
-    model_dir = tmp_path / "model"
+    model_dir = reference_run / "model"
     assert (model_dir / "config.json").is_file() and not (
         model_dir / "adapter_config.json"
     ).exists()
     assert all(v > 0 for v in losses(summary).values())
 
 
-def test_killed_run_resumes_from_its_checkpoint_and_matches(tmp_path):
+def test_killed_run_resumes_from_its_checkpoint_and_matches(tmp_path, reference_run):
     """SIGKILL a run right after its step-3 checkpoint; the rerun resumes there and ends where an
     unbroken run does."""
-    whole = tmp_path / "whole"
-    finish(launch(whole))
     broken = tmp_path / "broken"
     proc = launch(broken)
     ckpt = broken / "checkpoints" / "checkpoint-3"
@@ -197,7 +203,7 @@ def test_killed_run_resumes_from_its_checkpoint_and_matches(tmp_path):
     assert not (broken / "summary.json").exists(), "the run finished before it was killed"
     resumed_output = finish(launch(broken))
     summary = json.loads((broken / "summary.json").read_text())
-    reference = json.loads((whole / "summary.json").read_text())
+    reference = json.loads((reference_run / "summary.json").read_text())
     assert summary["resumed_from"].endswith("checkpoint-3") and summary["global_step"] == 6
     assert resumed_output.count("'loss'") == 3  # only steps 4-6 were trained again
     assert losses(summary)[6] == pytest.approx(losses(reference)[6], rel=1e-3)
