@@ -3,7 +3,7 @@ import pytest
 from agent_lab.training import cost
 
 
-def test_reproduces_the_seed_cost_table():
+def test_reproduces_the_lecture_notes_cost_table():
     rows = {r["model"]: r for r in cost.cost_table()}
     assert rows["7B"]["cost_yuan"] == 17371.0
     assert rows["14B"]["cost_yuan"] == 26681.9
@@ -20,7 +20,7 @@ def test_derived_throughput_and_mfu_by_hand():
 
 
 def test_estimated_hours_inverts_mfu():
-    run = cost.SEED_RUNS[0]
+    run = cost.LECTURE_NOTES_RUNS[0]
     hours = cost.estimated_hours(
         run.params, run.tokens * run.epochs, run.gpus, cost.implied_mfu(run)
     )
@@ -63,14 +63,14 @@ def test_activation_formula_by_hand():
     )
 
 
-def test_estimates_against_the_seed_configurations():
+def test_estimates_against_the_lecture_notes_configurations():
     shapes = cost.SHAPES
     assert (
         cost.min_gpus(shapes["Qwen-72B"]) == 32
-    )  # the seeds: 72B full fine-tuning on 32 x A100-80G
+    )  # the lecture notes: 72B full fine-tuning on 32 x A100-80G
     assert (
         cost.min_gpus(shapes["Qwen-7B"]) <= 4 and cost.min_gpus(shapes["Qwen-14B"]) <= 8
-    )  # fits the seeds' 4 / 8
+    )  # fits the lecture notes' 4 / 8
     assert cost.memory_per_gpu(shapes["Qwen-7B"], gpus=4)["total"] < 72  # 4 x 80G with headroom
     lora = cost.memory_per_gpu(
         shapes["Qwen-7B"],
@@ -87,7 +87,7 @@ def test_estimates_against_the_seed_configurations():
     with_ckpt = cost.memory_per_gpu(shapes["Qwen-7B"], gpus=4)
     assert (
         without["activations"] > 10 * with_ckpt["activations"]
-    )  # why the seeds use checkpointing + FlashAttention
+    )  # why the lecture notes use checkpointing + FlashAttention
     assert without["total"] > 80 > with_ckpt["total"]
     with pytest.raises(ValueError):
         cost.memory_per_gpu(shapes["Qwen-7B"], mode="qlora")
@@ -157,3 +157,11 @@ def test_cpu_estimate_grows_with_what_a_step_keeps():
     # within the measured peaks the constants were fitted on (bench/train_memory.py): 4.37 GB at
     # 1,024 tokens
     assert 3.9 < est(lora_params=4.9e6, logit_share=0.5) < 4.9
+
+
+def test_the_tighter_of_two_memory_budgets_wins():
+    from agent_lab.training.memory import tighter_budget
+
+    assert tighter_budget(5.0, 4.0) == 4.0 and tighter_budget(3.0, 4.0) == 3.0
+    assert tighter_budget(None, 4.0) == 4.0 and tighter_budget(5.0, None) == 5.0
+    assert tighter_budget(None, None) is None

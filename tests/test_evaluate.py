@@ -69,7 +69,8 @@ def test_sequence_f1_by_hand():
 
 @pytest.mark.parametrize(
     "row",
-    [  # the seeds' KAgentBench table: planning, tool-use, reflection, concluding, profile, overall
+    [  # the lecture notes' KAgentBench table: planning, tool-use, reflection, concluding, profile,
+        # overall
         (18.55, 26.26, 8.06, 37.26, 35.42, 25.63),
         (13.34, 18.00, 7.91, 36.24, 34.99, 21.17),
         (20.11, 29.03, 21.01, 40.36, 42.06, 29.57),

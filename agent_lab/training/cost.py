@@ -40,7 +40,7 @@ class TrainingRun:
 
 
 # The lecture notes' reference configurations (470M tokens; 7B/14B/72B full-parameter on A100-80G).
-SEED_RUNS = (
+LECTURE_NOTES_RUNS = (
     TrainingRun("7B", 7e9, gpus=4, tokens=470e6, epochs=5, hours_per_epoch=25),
     TrainingRun("14B", 14e9, gpus=8, tokens=470e6, epochs=4, hours_per_epoch=24),
     TrainingRun("72B", 72e9, gpus=32, tokens=470e6, epochs=2, hours_per_epoch=40),
@@ -75,7 +75,9 @@ def estimated_hours(
     return training_flops(params, tokens) / (gpus * peak_flops * mfu) / 3600
 
 
-def cost_table(runs=SEED_RUNS, price_per_gpu_hour: float = A100_YUAN_PER_HOUR) -> list[dict]:
+def cost_table(
+    runs=LECTURE_NOTES_RUNS, price_per_gpu_hour: float = A100_YUAN_PER_HOUR
+) -> list[dict]:
     """The lecture notes' table with the derived columns, one dict per row."""
     return [
         {

@@ -21,6 +21,15 @@ def memory_budget_gb(requested: float | None) -> float:
     return 0.85 * psutil.virtual_memory().available / 1e9
 
 
+def tighter_budget(cap: float | None, own: float | None) -> float | None:
+    """The lower of two memory budgets in GB (a profile's cap, a recipe's own); None sets no limit.
+
+    Notebook 06 passes each run the tighter of `MEMORY_BUDGET_GB` and the recipe's
+    `memory_budget_gb`."""
+    given = [b for b in (cap, own) if b is not None]
+    return min(given) if given else None
+
+
 def plan_memory(
     cfg: dict, targs: dict, info: dict, lengths: list[int], label_share: float, model
 ) -> dict:
