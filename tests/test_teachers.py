@@ -10,7 +10,9 @@ from agent_lab.data.queries import generate_tasks
 from agent_lab.data.teachers import (
     add_rationales,
     apply_review,
+    demo_review,
     export_review_sheet,
+    flawed_rewards,
     llm_trajectory,
     reward,
 )
@@ -51,6 +53,20 @@ def test_partial_trajectories_earn_partial_reward():
     w2.call("web_search", {"text": "weather"})  # a tool where none was needed
     r2, parts2 = reward(negative, w2, solve(negative), finished=True)
     assert parts2["tools"] is False and r2 == pytest.approx(2 / 3)
+
+
+def test_only_the_gold_runs_pass_r_1_and_flaws_pass_two_thirds():
+    tasks = generate_tasks(400, seed=3)
+    rows = flawed_rewards(
+        [t for t in tasks if t.intent == "book_cheapest"][:2],
+        negative=next(t for t in tasks if t.kind == "negative"),
+    )
+    by_flaw = {(r["intent"], r["flaw"]): r["reward"] for r in rows}
+    assert len(rows) == 2 * 3 + 1
+    assert [r["reward"] for r in rows if r["flaw"] == "none (gold)"] == [1.0, 1.0]
+    assert by_flaw[("book_cheapest", "skips the last action")] == 0.33  # booked nothing
+    assert by_flaw[("book_cheapest", "never answers")] == 0.67
+    assert by_flaw[("no_tool", "calls a tool it does not need")] == 0.67
 
 
 def test_llm_teacher_with_scripted_replies():
@@ -95,6 +111,20 @@ def test_review_sheet_round_trip(tmp_path):
     assert kept[0].final_answer == "Corrected." and kept[0].source == "oracle+human"
     assert report["dropped"] == 1 and report["fixed"] == 1 and report["kept"] == 1
     assert [e["line"] for e in report["errors"]] == [4, 6]
+
+
+def test_demo_reviewer_drops_one_and_fixes_one(tmp_path):
+    trajs = [solve(t) for t in generate_tasks(8, seed=9)[:3]]
+    sheet = export_review_sheet(trajs, tmp_path / "review.csv")
+    kept, report = apply_review(trajs, demo_review(sheet, tmp_path / "filled.csv"))
+    assert (report["dropped"], report["fixed"], report["kept"], report["errors"]) == (
+        1,
+        1,
+        1,
+        [],
+    )  # a blank verdict keeps
+    assert [t.task_id for t in kept] == [t.task_id for t in trajs[1:]]
+    assert sheet.read_text(encoding="utf-8").count("drop") == 0  # the exported sheet is untouched
 
 
 def test_review_sheet_missing_columns(tmp_path):

@@ -202,3 +202,45 @@ def apply_review(trajectories: list[Trajectory], path: Path) -> tuple[list[Traje
         else:
             report["kept"] += 1
     return [t for t in trajectories if t.task_id not in drop], report
+
+
+def demo_review(sheet: Path, filled: Path) -> Path:
+    """Fill a review sheet the way a reviewer might, for notebook 04's demo when no one has: the
+    first trajectory dropped, the second fixed with a corrected answer, the rest left (kept)."""
+    rows = [row for _, row in read_csv(sheet, REVIEW_COLUMNS, "review sheet ")]
+    if rows:
+        rows[0]["verdict"] = "drop"
+    if len(rows) > 1:
+        rows[1]["verdict"], rows[1]["corrected_answer"] = "fix", "(corrected by the demo reviewer)"
+    return write_csv(rows, filled, REVIEW_COLUMNS)
+
+
+FLAWS = ("none (gold)", "skips the last action", "never answers")
+
+
+def flawed_rewards(tasks: list[Task], negative: Task) -> list[dict]:
+    """The reward of each gold trajectory and of copies broken on purpose (notebook 04): for each
+    task the gold run, one that skips its last action and one that never answers; for the no-tool
+    `negative` task, a run that calls a tool it does not need. One row per run."""
+    rows = []
+    for task in tasks:
+        gold = solve(task)  # the trajectory text; its tool calls are replayed into a fresh world
+        for flaw in FLAWS:
+            world = World()
+            steps = gold.steps[:-1] if flaw == "skips the last action" else gold.steps
+            for s in steps:
+                world.call(s["name"], s["arguments"])
+            r, parts = reward(task, world, gold, finished=flaw != "never answers")
+            rows.append({"intent": task.intent, "flaw": flaw, "reward": round(r, 2), **parts})
+    world = World()
+    world.call("web_search", {"text": negative.query})
+    r, parts = reward(negative, world, solve(negative), finished=True)
+    rows.append(
+        {
+            "intent": "no_tool",
+            "flaw": "calls a tool it does not need",
+            "reward": round(r, 2),
+            **parts,
+        }
+    )
+    return rows
