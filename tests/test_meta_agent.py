@@ -5,6 +5,7 @@ from agent_lab.data.meta_agent import (
     SECTIONS,
     compose_candidates,
     filter_candidates,
+    group_queries,
     llm_candidates,
     parse_llm_sections,
 )
@@ -15,6 +16,19 @@ GROUPS = {
     "travel": ["Book a flight to Shanghai", "Find flights to Beijing"],
     "weather": ["Weather in Beijing?"],
 }
+
+
+def test_queries_are_grouped_by_the_domain_of_their_first_tool():
+    from agent_lab.data.queries import generate_tasks
+    from agent_lab.world.data import TOOL_SCHEMAS
+
+    tasks = generate_tasks(400, seed=0)
+    groups = group_queries(tasks, n_groups=4, per_group=3)
+    assert len(groups) == 4 and all(1 <= len(qs) <= 3 for qs in groups.values())
+    by_query = {t.query: t for t in tasks}
+    for domain, queries in groups.items():
+        assert all(TOOL_SCHEMAS[by_query[q].tools[0]]["domain"] == domain for q in queries)
+        assert all(by_query[q].kind != "negative" for q in queries)
 
 
 def test_candidates_have_all_sections_and_working_parsers():

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from agent_lab.agent.templates import TEMPLATES, Step, Template
 from agent_lab.agent.tool_formats import FORMATS, describe, tool_names
 from agent_lab.evaluation.scoring import auto_judge
+from agent_lab.world.data import TOOL_SCHEMAS
 
 SECTIONS = ("Profile", "Instruction", "Tools", "Goal", "Memory", "Format")
 PROFILES = [
@@ -90,6 +91,22 @@ class MetaTemplate(Template):
 
     def observation(self, text):
         return self.base.observation(text)
+
+
+def group_queries(tasks: list, n_groups: int, per_group: int = 3) -> dict[str, list[str]]:
+    """Groups of similar queries to seed the Meta-Agent: the first `n_groups` domains met (by the
+    first tool a task needs), up to `per_group` queries each, in task order. No-tool tasks are
+    left out."""
+    groups: dict[str, list[str]] = {}
+    for task in tasks:
+        if task.kind == "negative":
+            continue
+        domain = TOOL_SCHEMAS[task.tools[0]]["domain"]
+        if domain not in groups and len(groups) == n_groups:
+            continue
+        if len(groups.setdefault(domain, [])) < per_group:
+            groups[domain].append(task.query)
+    return groups
 
 
 def compose_candidates(
