@@ -92,3 +92,27 @@ def test_add_puts_a_separately_measured_notebook_into_the_record(tmp_path, monke
     assert "(measured on its own, added)" in harness.course_table(record)
     with pytest.raises(ValueError, match="machine"):
         harness.add_to_measurement("cpu", {**part, "machine": {**machine, "cpu": "Y"}})
+
+
+def test_headline_rows_read_each_suite_and_leave_missing_ones_empty():
+    from agent_lab.evaluation.report import headline_table
+
+    summary = {
+        "held_out": {"n": 64, "format_valid": 1.0, "tool_accuracy": 0.825, "call_accuracy": 0.65},
+        "hard_negatives": {"n": 32, "hard_negative_accuracy": 0.96875},
+        "bfcl_irrelevance": {"accuracy": 0.5},
+    }
+    models = {
+        "lora": {"summary": summary, "kagent": {"overall": 31.2}, "steps": 183},
+        "full@16": {"summary": {"held_out": summary["held_out"]}, "kagent": None, "steps": 16},
+    }
+    row = harness.headline_from_metrics({"models": models})["lora"]
+    assert row["tool_name"] == 82.5 and row["full_call"] == 65.0 and row["hard_negatives"] == 96.9
+    assert row["arg_f1"] is None and (row["held_out_n"], row["trained_steps"]) == (64, 183)
+    assert harness.headline_from_metrics({"models": models})["full@16"]["hard_negatives"] is None
+    table = headline_table(models)
+    assert table["lora"]["BFCL irrelevance %"] == 50.0 and table["lora"]["KAgent overall"] == 31.2
+    assert (
+        table["full@16"]["BFCL irrelevance %"] is None and table["full@16"]["steps trained"] == 16
+    )
+    assert list(table["lora"])[0] == "steps trained" and list(table["lora"])[-1] == "KAgent overall"

@@ -243,13 +243,8 @@ def machine_here() -> dict:
 
 
 MEASUREMENTS = REPO_ROOT / "docs" / "measurements"
-# notebook 07's held-out headline: course_cpu.json's name -> the key in first_turn_summary
-HEADLINE_KEYS = {
-    "format_valid": "format_valid",
-    "tool_name": "tool_accuracy",
-    "full_call": "call_accuracy",
-    "arg_f1": "arg_f1",
-}
+# notebook 07's held-out headline in course_cpu.json: names of `evaluation.report.COLUMNS`
+HEADLINE_KEYS = ("format_valid", "tool_name", "full_call", "arg_f1", "hard_negatives")
 
 
 def hardware_note(notebook: str, profile: str = "cpu") -> str:
@@ -278,18 +273,19 @@ def hardware_note(notebook: str, profile: str = "cpu") -> str:
 
 def headline_from_metrics(metrics: dict) -> dict:
     """Per model, the held-out headline figures (%) of notebook 07's metrics."""
+    from agent_lab.evaluation.report import COLUMNS, percent
+
     out = {}
     for label, m in metrics.get("models", {}).items():
         # a comparison model may have been scored on some suites only (notebook 07's
         # COMPARISON_SUITES)
-        held, neg = m["summary"].get("held_out", {}), m["summary"].get("hard_negatives", {})
-        row = {
-            k: None if held.get(src) is None else round(100 * held[src], 1)
-            for k, src in HEADLINE_KEYS.items()
-        }
-        acc = neg.get("hard_negative_accuracy")
-        row["hard_negatives"] = None if acc is None else round(100 * acc, 1)
-        row["held_out_n"], row["negatives_n"] = held.get("n"), neg.get("n")
+        summary = m["summary"]
+        row = {}
+        for name in HEADLINE_KEYS:
+            value = percent(summary, *COLUMNS[name][1:])
+            row[name] = None if value is None else round(value, 1)
+        row["held_out_n"] = summary.get("held_out", {}).get("n")
+        row["negatives_n"] = summary.get("hard_negatives", {}).get("n")
         row["trained_steps"] = m.get("steps")
         out[label] = row
     return out

@@ -6,5 +6,6 @@
 - `bfcl`        the public BFCL test data and its AST check (evaluation only)   -- notebook 07
 - `forgetting`  held-out perplexity and a small QA set                         -- notebook 07
 - `human`       the 1-5 rubric, annotation CSV, usable rate, Cohen's kappa     -- notebook 07
+- `report`      the headline table: one row per model, each suite's figure     -- notebook 07
 - `projects`    open agent-tuning projects, this run as the last row           -- notebook 07
 """
