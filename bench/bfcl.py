@@ -55,6 +55,7 @@ def main(argv=None) -> dict:
     ap.add_argument("--suite-limit", type=int, default=100, help="items per course suite")
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--max-new-tokens", type=int, default=160)
+    ap.add_argument("--label", default=None, help="the model's name in the README's table")
     ap.add_argument("--write", action="store_true", help=f"write {OUT.relative_to(REPO_ROOT)}")
     args = ap.parse_args(argv)
 
@@ -120,8 +121,10 @@ def main(argv=None) -> dict:
             f"{name:22s} {acc}  [{100 * r['ci95'][0]:.1f}, {100 * r['ci95'][1]:.1f}]  "
             f"n={r['n']}{extra}"
         )
+    default = "notebook 06's LoRA model (cpu profile)" if model_name == str(default_run) else None
     out = {
         "model": model_name,
+        "label": args.label or default or model_name,
         "template": template,
         "tool_format": tool_format,
         "limit_per_category": args.limit,
@@ -132,7 +135,7 @@ def main(argv=None) -> dict:
     if args.write:
         OUT.parent.mkdir(parents=True, exist_ok=True)
         OUT.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
-        print(f"wrote {OUT}")
+        print(f"wrote {OUT}; README.md tables", "updated" if harness.update_readme() else "current")
     return out
 
 

@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from agent_lab.course import harness
+from agent_lab.course import harness, readme
 
 
 def test_profiles_exist_and_give_upper_case_parameters():
@@ -44,9 +44,9 @@ def test_readme_table_is_made_from_the_measurement_file():
     assert set(record["notebooks"]) <= {p.stem for p in harness.notebook_paths()}
     for nb in record["notebooks"].values():
         assert nb["seconds"] > 0 and nb["peak_rss_gb"] > 0
-    readme = harness.README.read_text()
-    table = readme.split(harness.TABLE_BEGIN, 1)[1].split(harness.TABLE_END, 1)[0].strip()
-    assert table == harness.course_table(record)
+    text = readme.README.read_text()
+    table = text.split(readme.TABLE_BEGIN, 1)[1].split(readme.TABLE_END, 1)[0].strip()
+    assert table == readme.course_table(record, [p.stem for p in harness.notebook_paths()])
     for p in harness.notebook_paths():  # a notebook the measured run lacks is marked, not left out
         assert f"`{p.stem}`" in table
 
@@ -89,7 +89,7 @@ def test_add_puts_a_separately_measured_notebook_into_the_record(tmp_path, monke
     record = json.loads((tmp_path / "docs" / "course_cpu.json").read_text())
     assert record["total_seconds"] == 720.0 and record["peak_rss_gb"] == 4.5
     assert record["added"] == {"08_b": "t1"} and list(record["notebooks"]) == ["01_a", "08_b"]
-    assert "(measured on its own, added)" in harness.course_table(record)
+    assert "(measured on its own, added)" in readme.course_table(record, ["01_a", "08_b"])
     with pytest.raises(ValueError, match="machine"):
         harness.add_to_measurement("cpu", {**part, "machine": {**machine, "cpu": "Y"}})
 
@@ -116,3 +116,41 @@ def test_headline_rows_read_each_suite_and_leave_missing_ones_empty():
         table["full@16"]["BFCL irrelevance %"] is None and table["full@16"]["steps trained"] == 16
     )
     assert list(table["lora"])[0] == "steps trained" and list(table["lora"])[-1] == "KAgent overall"
+
+
+def test_generalization_table_is_made_from_its_file(tmp_path, monkeypatch):
+    path = readme.MEASUREMENTS / "generalization.json"
+    if path.is_file():  # the committed file and the README agree
+        text = readme.README.read_text()
+        table = text.split(readme.GENERAL_BEGIN, 1)[1].split(readme.GENERAL_END, 1)[0].strip()
+        assert table == readme.generalization_table(json.loads(path.read_text()))
+    record = {
+        "model": "m",
+        "label": "the LoRA model",
+        "template": "react",
+        "tool_format": "autogpt",
+        "machine": {"cores": 2, "cpu": "X", "memory_gb": 24},
+        "seconds": 600,
+        "results": {
+            "bfcl_simple_python": {
+                "n": 400,
+                "accuracy": 0.25,
+                "ci95": [0.21, 0.29],
+                "parse_failures": 7,
+            },
+            "held_out_tools": {"n": 10, "accuracy": None, "ci95": [0.0, 1.0]},
+        },
+    }
+    table = readme.generalization_table(record)
+    assert (
+        "| BFCL simple_python (AST) (7 replies did not parse) | 400 | 25.0 | 21.0-29.0 | ≥ 50 |"
+        in table
+    )
+    assert "| held-out world tools: full call | 10 | - | 0.0-100.0 | ≥ 70 |" in table
+    fake = tmp_path / "README.md"
+    fake.write_text(f"a\n{readme.GENERAL_BEGIN}\nold\n{readme.GENERAL_END}\nb\n")
+    monkeypatch.setattr(readme, "MEASUREMENTS", tmp_path)
+    (tmp_path / "generalization.json").write_text(json.dumps(record))
+    assert readme.update_readme([], readme=fake)
+    assert fake.read_text() == f"a\n{readme.GENERAL_BEGIN}\n{table}\n{readme.GENERAL_END}\nb\n"
+    assert not readme.update_readme([], readme=fake)  # the second run changes nothing

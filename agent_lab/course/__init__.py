@@ -4,6 +4,7 @@
 - `model`        the base model: GGUF in a PyPI package -> HF folder            -- notebook 01
 - `server`       `transformers serve` on loopback, or an external endpoint      -- notebook 01
 - `harness`      papermill profiles, metrics JSON, `make course`, measurements  -- every notebook
+- `readme`       the README's measured tables, made from docs/measurements/     -- README
 - `grading`      the labs' pass/fail checks and scores                          -- labs
 - `labs`         student notebooks from lab sources (`make student`)            -- labs
 - `lab_grading`  grading handed-in labs: a process, folder, time limit each     -- labs

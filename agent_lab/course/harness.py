@@ -19,7 +19,8 @@ import os
 import time
 from pathlib import Path
 
-from agent_lab.course.paths import REPO_ROOT, build_dir, metrics_dir
+from agent_lab.course import readme
+from agent_lab.course.paths import MEASUREMENTS, REPO_ROOT, build_dir, metrics_dir
 
 CONFIGS = REPO_ROOT / "configs"
 NOTEBOOKS = REPO_ROOT / "notebooks"
@@ -242,7 +243,6 @@ def machine_here() -> dict:
     }
 
 
-MEASUREMENTS = REPO_ROOT / "docs" / "measurements"
 # notebook 07's held-out headline in course_cpu.json: names of `evaluation.report.COLUMNS`
 HEADLINE_KEYS = ("format_valid", "tool_name", "full_call", "arg_f1", "hard_negatives")
 
@@ -398,69 +398,9 @@ def write_measurement(name: str, record: dict, committed: bool = False) -> Path:
     return out
 
 
-README = REPO_ROOT / "README.md"
-TABLE_BEGIN, TABLE_END = "<!-- course_cpu table: begin -->", "<!-- course_cpu table: end -->"
-
-
-def course_table(record: dict) -> str:
-    """The README's time and memory table, made from a `course_<profile>.json` record."""
-    m = record["machine"]
-    lines = [
-        f"Measured by `make course` ({record['profile']} profile) on a {m['cores']}-core "
-        f"{m['cpu']} with "
-        f"{m['memory_gb']:.0f} GB, training in {m['training_precision']}, torch {m['torch']}:",
-        "",
-        "| notebook | minutes | peak memory (GB) |",
-        "|---|---:|---:|",
-    ]
-    course = [p.stem for p in notebook_paths()]
-    for name in course + [n for n in record["notebooks"] if n not in course]:
-        nb = record["notebooks"].get(name)
-        if nb is None:  # the course gained it after the measured run: say so, never guess
-            lines.append(f"| `{name}` (not in the measured run) | - | - |")
-            continue
-        lines.append(
-            f"| `{name}`{'' if nb['ok'] else ' (failed)'}"
-            f"{' (measured on its own, added)' if name in record.get('added', {}) else ''} | "
-            f"{nb['seconds'] / 60:.1f} | "
-            f"{nb['peak_rss_gb']:.1f} |"
-        )
-    missing = [n for n in course if n not in record["notebooks"]]
-    lines.append(
-        f"| **whole course**{' (measured notebooks)' if missing else ''} | "
-        f"**{record['total_seconds'] / 60:.0f}** | **{record['peak_rss_gb']:.1f}** |"
-    )
-    head = (record.get("headline") or {}).get("lora")
-    if head:
-        lines += [
-            "",
-            f"The tuned LoRA model on {head['held_out_n']} held-out queries: format-valid "
-            f"{head['format_valid']} %, tool name {head['tool_name']} %, full call "
-            f"{head['full_call']} %; "
-            f"hard negatives {head['hard_negatives']} % of {head['negatives_n']}.",
-        ]
-    return "\n".join(lines)
-
-
-def update_readme(profile: str = "cpu", readme: Path = README) -> bool:
-    """Rewrite the README's table between its markers from
-    docs/measurements/course_<profile>.json."""
-    record = json.loads((MEASUREMENTS / f"course_{profile}.json").read_text(encoding="utf-8"))
-    text = readme.read_text(encoding="utf-8")
-    if TABLE_BEGIN not in text or TABLE_END not in text:
-        raise ValueError(f"{readme} has no {TABLE_BEGIN} ... {TABLE_END} markers")
-    head, rest = text.split(TABLE_BEGIN, 1)
-    new = (
-        head
-        + TABLE_BEGIN
-        + "\n"
-        + course_table(record)
-        + "\n"
-        + TABLE_END
-        + rest.split(TABLE_END, 1)[1]
-    )
-    readme.write_text(new, encoding="utf-8")
-    return new != text
+def update_readme(profile: str = "cpu") -> bool:
+    """Rewrite README.md's measured tables from docs/measurements/ (`agent_lab.course.readme`)."""
+    return readme.update_readme([p.stem for p in notebook_paths()], profile)
 
 
 def main() -> None:
@@ -469,7 +409,8 @@ def main() -> None:
     parser.add_argument(
         "--readme",
         action="store_true",
-        help="only rewrite README.md's table from docs/measurements/course_<profile>.json",
+        help="only rewrite README.md's tables from docs/measurements/ (course_<profile>.json, "
+        "generalization.json)",
     )
     parser.add_argument(
         "--add",
@@ -482,7 +423,8 @@ def main() -> None:
     if args.add and not args.only:
         parser.error("--add needs the notebooks to run (e.g. 08)")
     if args.readme:
-        print("README.md table", "updated" if update_readme(args.profile) else "already current")
+        changed = update_readme(args.profile)
+        print("README.md tables", "updated" if changed else "already current")
         return
     failures = run_course(args.profile, args.only, args.add)
     if (not args.only or args.add) and not failures and args.profile == "cpu":

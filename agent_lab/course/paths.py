@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+MEASUREMENTS = REPO_ROOT / "docs" / "measurements"  # generated figures, committed
 
 
 def cache_dir() -> Path:
