@@ -64,6 +64,10 @@ def test_notebook_shape(path):
     for heading in ("Objectives", "Summary", "Exercises"):
         assert heading in text, f"missing section: {heading}"
     assert f'save_metrics("{path.stem}"' in nb.cells[-1].source, "the last cell writes the metrics"
+    ids = [c.get("id") for c in json.loads(path.read_text(encoding="utf-8"))["cells"]]
+    assert None not in ids and len(set(ids)) == len(ids), (
+        "every cell needs its own id (nbformat 4.5)"
+    )
 
 
 # ---------------------------------------------------------------- smoke runs and their metrics
