@@ -4,14 +4,8 @@ import jsonschema
 import pytest
 
 from agent_lab.world.data import TOOL_SCHEMAS
-from agent_lab.world.tools import (
-    TODAY,
-    ToolError,
-    World,
-    resolve_date,
-    safe_arithmetic,
-    tool_schemas,
-)
+from agent_lab.world.tools import World, tool_schemas
+from agent_lab.world.values import TODAY, ToolError, resolve_date, safe_arithmetic
 
 VALID_CALLS = {
     "get_weather_info": {"location": "Beijing", "is_current": "yes"},

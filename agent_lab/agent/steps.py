@@ -66,7 +66,7 @@ def plain_json(value):
     """(value, "") with tuples made lists when `value` is plain JSON, else (None, why): a Python
     literal can hold sets, bytes, tuple keys or non-finite numbers that no JSON renderer can write
     back."""
-    from agent_lab.world.tools import json_problem
+    from agent_lab.world.values import json_problem
 
     def lists(v):
         if isinstance(v, (list, tuple)):

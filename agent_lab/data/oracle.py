@@ -14,7 +14,8 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from agent_lab.data.queries import Task
-from agent_lab.world.tools import World, observation_text, resolve_date
+from agent_lab.world.tools import World, observation_text
+from agent_lab.world.values import resolve_date
 
 WORLD_SEED = 0
 CONDITIONS_ZH = {

@@ -170,10 +170,9 @@ def make_task(
     template = families[lang][family_index]
     slots = _slots(intent, lang, rng)
     if intent == "meeting_at_busy_time":
-        from agent_lab.world.tools import (
-            World,
-            resolve_date,
-        )  # the busy hour is a fact of the (seed-0) calendar
+        # the busy hour is a fact of the (seed-0) calendar
+        from agent_lab.world.tools import World
+        from agent_lab.world.values import resolve_date
 
         day = resolve_date(slots["day_en"])
         day = day if day.weekday() < 5 else resolve_date("next monday")

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from agent_lab.world.data import CONTACTS
-from agent_lab.world.tools import World, observation_text, resolve_date, tool_schemas
+from agent_lab.world.tools import World, observation_text, tool_schemas
+from agent_lab.world.values import resolve_date
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,7 @@ def normalize_value(value):
     floats, cities, teams and categories named in either language mapped to one name
     (`world_data.canonical_name`)."""
     from agent_lab.world.data import canonical_name
-    from agent_lab.world.tools import ToolError, resolve_date
+    from agent_lab.world.values import ToolError, resolve_date
 
     if isinstance(value, bool) or value is None:
         return value

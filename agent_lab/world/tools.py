@@ -7,18 +7,16 @@ validates the arguments against the tool's JSON schema (`jsonschema`) and return
 dict. It never raises: an unknown tool, bad arguments or a failing call come back as
 `{"ok": False, "error": {"type": ..., "message": ...}}`, which an agent can read and recover from.
 Tools that change state (bookings, meetings, alerts, calls) change the world, so a task's success
-can be checked from the final state. A fixed `TODAY` makes "this Friday" reproducible.
+can be checked from the final state. Dates, arithmetic and JSON checks are read by
+`agent_lab.world.values`.
 """
 
 from __future__ import annotations
 
-import ast
 import copy
 import datetime as dt
 import hashlib
 import json
-import math
-import operator
 from dataclasses import dataclass, field
 
 import jsonschema
@@ -34,9 +32,18 @@ from agent_lab.world.data import (
     WEB_PAGES,
     canonical_name,
 )
+from agent_lab.world.values import (
+    TODAY,
+    ToolError,
+    clip,
+    error_observation,
+    json_problem,
+    read_date,
+    resolve_date,
+    safe_arithmetic,
+    short_repr,
+)
 
-TODAY = dt.date(2026, 11, 23)  # a Monday
-WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 STOPWORDS = {
     "the",
     "and",
@@ -54,177 +61,9 @@ STOPWORDS = {
 CONDITIONS = ["sunny", "cloudy", "light rain", "overcast", "showers", "clear"]
 
 
-class ToolError(Exception):
-    """A tool refused the call (bad date, no such flight, ...); becomes an error observation."""
-
-
-def resolve_date(phrase: str, today: dt.date = TODAY) -> dt.date:
-    """A phrase -> a date: 'today', 'tomorrow', 'this friday', 'next monday', '2026-11-27',
-    '周五', '本周三', '下周一'."""
-    text = phrase.strip().lower()
-    zh = {
-        "今天": "today",
-        "明天": "tomorrow",
-        "一": "monday",
-        "二": "tuesday",
-        "三": "wednesday",
-        "四": "thursday",
-        "五": "friday",
-        "六": "saturday",
-        "日": "sunday",
-        "天": "sunday",
-    }
-    if text in ("今天", "明天"):
-        text = zh[text]
-    elif text.lstrip("本下这").startswith(("周", "星期")) and text[-1] in zh:
-        text = ("next " if text.startswith("下") else "this ") + zh[text[-1]]
-    if text == "today":
-        return today
-    if text == "tomorrow":
-        return today + dt.timedelta(days=1)
-    for i, day in enumerate(WEEKDAYS):
-        if text.endswith(day):
-            ahead = (i - today.weekday()) % 7
-            if text.startswith("next"):
-                ahead += 7
-            return today + dt.timedelta(days=ahead)
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ToolError(
-            f"cannot read date {phrase!r}; use YYYY-MM-DD or a phrase like 'this Friday'"
-        ) from None
-
-
-def _date(value: str, today: dt.date = TODAY) -> dt.date:
-    """A tool's date argument: YYYY-MM-DD or a phrase `resolve_date` reads
-    ('this Friday', '明天')."""
-    if not isinstance(value, str):
-        raise ToolError(f"invalid date {value!r}; use YYYY-MM-DD or a phrase like 'this Friday'")
-    return resolve_date(value, today)
-
-
 def _rng_int(*parts, mod: int) -> int:
     digest = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
     return int(digest[:12], 16) % mod
-
-
-_OPS = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-    ast.Pow: operator.pow,
-    ast.Mod: operator.mod,
-    ast.USub: operator.neg,
-    ast.UAdd: operator.pos,
-}
-
-
-MAX_EXPRESSION = 500  # characters
-MAX_MAGNITUDE = (
-    1e300  # no intermediate result beyond this: huge integers take minutes and cannot be printed
-)
-
-
-def safe_arithmetic(expression: str) -> float:
-    """Evaluate + - * / ** % and parentheses on numbers; anything else is a ToolError (never
-    `eval`).
-
-    Bounded: at most `MAX_EXPRESSION` characters, and every intermediate result within
-      +-`MAX_MAGNITUDE`
-    (a power is checked before it is computed), so no expression runs for long or returns what
-    cannot print."""
-
-    def check(value):
-        if (
-            isinstance(value, complex)
-            or not math.isfinite(float(value))
-            or abs(value) > MAX_MAGNITUDE
-        ):
-            raise ToolError("result too large (or not a real number)")
-        return value
-
-    def walk(node):
-        if isinstance(node, ast.Expression):
-            return walk(node.body)
-        if (
-            isinstance(node, ast.Constant)
-            and isinstance(node.value, (int, float))
-            and not isinstance(node.value, bool)
-        ):
-            return check(node.value)
-        if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
-            left, right = walk(node.left), walk(node.right)
-            if isinstance(node.op, ast.Pow):
-                if abs(right) > 100:
-                    raise ToolError("exponent too large")
-                if left != 0 and abs(right) * math.log10(abs(left)) > 300:
-                    raise ToolError("result too large")
-            return check(_OPS[type(node.op)](left, right))
-        if isinstance(node, ast.UnaryOp) and type(node.op) in _OPS:
-            return check(_OPS[type(node.op)](walk(node.operand)))
-        raise ToolError(f"unsupported expression element: {type(node).__name__}")
-
-    if not isinstance(expression, str) or len(expression) > MAX_EXPRESSION:
-        raise ToolError(f"expression must be a string of at most {MAX_EXPRESSION} characters")
-    try:
-        return walk(
-            ast.parse(
-                expression.replace("^", "**").replace("×", "*").replace("÷", "/"), mode="eval"
-            )
-        )
-    except ZeroDivisionError:
-        raise ToolError("division by zero") from None
-    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError, TypeError):
-        raise ToolError(f"cannot compute expression {_short(expression)}") from None
-
-
-MAX_MESSAGE = (
-    600  # characters of an error message: a 1 MB argument must not come back as a 1 MB error
-)
-
-
-def _clip(text: str, limit: int = MAX_MESSAGE) -> str:
-    return text if len(text) <= limit else text[: limit - 25] + f"... ({len(text)} characters)"
-
-
-def _short(value) -> str:
-    """A bounded repr of a value for an error message."""
-    try:
-        text = repr(value)
-    except Exception:  # a hostile __repr__
-        text = f"<{type(value).__name__}>"
-    return _clip(text, 80)
-
-
-def _error(kind: str, message: str, **extra) -> dict:
-    return {"ok": False, "error": {"type": kind, "message": _clip(message), **extra}}
-
-
-def json_problem(value, path: str = "arguments", depth: int = 0) -> str:
-    """Why `value` is not plain JSON (non-finite numbers, sets, bytes, non-string keys, deep
-    nesting), or ""."""
-    if depth > 32:
-        return f"{path}: nested too deeply"
-    if isinstance(value, float) and not math.isfinite(value):
-        return f"{path}: {value!r} is not a finite number"
-    if value is None or isinstance(value, (str, bool, int, float)):
-        return ""
-    if isinstance(value, dict):
-        for k, v in value.items():
-            if not isinstance(k, str):
-                return f"{path}: key {_short(k)} is not a string"
-            why = json_problem(v, f"{path}.{k}", depth + 1)
-            if why:
-                return why
-        return ""
-    if isinstance(value, list):
-        return next(
-            (w for i, v in enumerate(value) if (w := json_problem(v, f"{path}[{i}]", depth + 1))),
-            "",
-        )
-    return f"{path}: a {type(value).__name__} is not a JSON value"
 
 
 @dataclass
@@ -252,14 +91,16 @@ class World:
         characters); dates are resolved to YYYY-MM-DD on the way in, so the world only ever stores
         one spelling of a day."""
         if not isinstance(name, str):
-            obs = _error("invalid_call", f"the tool name must be a string, got {_short(name)}")
-            name = _short(name)
+            obs = error_observation(
+                "invalid_call", f"the tool name must be a string, got {short_repr(name)}"
+            )
+            name = short_repr(name)
         elif name not in TOOL_SCHEMAS:
-            obs = _error(
-                "unknown_tool", f"no tool named {_short(name)}", available=sorted(TOOL_SCHEMAS)
+            obs = error_observation(
+                "unknown_tool", f"no tool named {short_repr(name)}", available=sorted(TOOL_SCHEMAS)
             )
         elif not isinstance(arguments, dict):
-            obs = _error(
+            obs = error_observation(
                 "invalid_arguments",
                 f"arguments must be a JSON object, got {type(arguments).__name__}",
             )
@@ -271,34 +112,36 @@ class World:
     def _checked_call(self, name: str, arguments: dict) -> dict:
         bad = json_problem(arguments)
         if bad:
-            return _error("invalid_arguments", bad)
+            return error_observation("invalid_arguments", bad)
         schema = TOOL_SCHEMAS[name]["parameters"]
         errors = sorted(
             jsonschema.Draft7Validator(schema).iter_errors(arguments), key=lambda e: list(e.path)
         )
         if errors:
             where = lambda e: ".".join(map(str, e.path)) or "(arguments)"  # noqa: E731
-            return _error(
+            return error_observation(
                 "invalid_arguments",
-                "; ".join(f"{where(e)}: {_clip(e.message, 150)}" for e in errors[:8]),
+                "; ".join(f"{where(e)}: {clip(e.message, 150)}" for e in errors[:8]),
             )
         arguments = copy.deepcopy(arguments)
         for key in [k for k in arguments if k.endswith("date") and isinstance(arguments[k], str)]:
             try:
                 arguments[key] = resolve_date(arguments[key], self.today).isoformat()
             except ToolError as exc:
-                return _error("invalid_arguments", f"{key}: {_clip(str(exc))}")
+                return error_observation("invalid_arguments", f"{key}: {clip(str(exc))}")
         try:
             result = getattr(self, f"_tool_{name}")(**arguments)
         except ToolError as exc:
-            return _error("tool_error", str(exc))
+            return error_observation("tool_error", str(exc))
         except Exception as exc:  # a bug in a tool must not crash the agent loop
-            return _error(
+            return error_observation(
                 "internal_error", f"{name} failed on these arguments ({type(exc).__name__}: {exc})"
             )
         bad = json_problem(result)
         if bad:
-            return _error("tool_error", f"{name} produced a result that is not JSON ({bad})")
+            return error_observation(
+                "tool_error", f"{name} produced a result that is not JSON ({bad})"
+            )
         return {"ok": True, "result": result}
 
     # ------------------------------------------------------------------ weather
@@ -315,7 +158,10 @@ class World:
     def _tool_get_weather_info(self, location, start_date=None, end_date=None, is_current="no"):
         if is_current == "yes" or not start_date:
             return {"location": location, "current": self.weather_on(location, self.today)}
-        start, end = _date(start_date, self.today), _date(end_date or start_date, self.today)
+        start, end = (
+            read_date(start_date, self.today),
+            read_date(end_date or start_date, self.today),
+        )
         if end < start or (end - start).days > 14:
             raise ToolError("end_date must be on or after start_date and at most 14 days later")
         days = [
@@ -354,7 +200,7 @@ class World:
         return slots
 
     def _tool_get_free_slots(self, start_date, end_date):
-        start, end = _date(start_date, self.today), _date(end_date, self.today)
+        start, end = read_date(start_date, self.today), read_date(end_date, self.today)
         if end < start or (end - start).days > 14:
             raise ToolError("end_date must be on or after start_date and at most 14 days later")
         return [
@@ -370,7 +216,7 @@ class World:
         raise ToolError(f"no team called {team!r}; known teams: {', '.join(CONTACTS)}")
 
     def _tool_create_meeting(self, title, date, start_time, end_time, attendees):
-        day = _date(date, self.today)
+        day = read_date(date, self.today)
         try:
             start, end = int(start_time.split(":")[0]), int(end_time.split(":")[0])
         except ValueError:
@@ -421,7 +267,7 @@ class World:
         origin, destination = canonical_name(origin), canonical_name(destination)
         if origin.strip().lower() == destination.strip().lower():
             raise ToolError("origin and destination are the same city")
-        day = _date(date, self.today)
+        day = read_date(date, self.today)
         if day < self.today:
             raise ToolError(f"{date} is in the past (today is {self.today.isoformat()})")
         found = self.flights(origin, destination, day)
@@ -429,7 +275,7 @@ class World:
         return found
 
     def _tool_book_flight(self, flight_number, date, passenger="the user"):
-        flight = self.listed.get((flight_number, _date(date, self.today).isoformat()))
+        flight = self.listed.get((flight_number, read_date(date, self.today).isoformat()))
         if flight is None:
             raise ToolError(f"no flight {flight_number} on {date}; call search_flights first")
         booking = {"booking_id": f"B{len(self.bookings) + 1:04d}", "passenger": passenger, **flight}
