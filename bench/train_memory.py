@@ -36,7 +36,8 @@ def one_setting(
 
     import torch
 
-    from agent_lab.training.trainer import labelled_token_losses, load_for_training, peak_rss_bytes
+    from agent_lab.training.callbacks import peak_rss_bytes
+    from agent_lab.training.trainer import labelled_token_losses, load_for_training
 
     torch.manual_seed(0)
     _, model, info = load_for_training(

@@ -148,8 +148,9 @@ def main() -> None:
 
     from agent_lab.course.model import resolve_model
     from agent_lab.training.batches import AgentCollator, encode_examples
+    from agent_lab.training.callbacks import SpeedMemory
     from agent_lab.training.course_data import training_examples
-    from agent_lab.training.trainer import AgentTrainer, SpeedMemory, load_for_training
+    from agent_lab.training.trainer import AgentTrainer, load_for_training
 
     name = resolve_model(args.model)
     data = {

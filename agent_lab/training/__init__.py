@@ -4,6 +4,7 @@ one entry point, cost and memory.
 - `masking`  loss masks: only what the agent writes is learned                -- notebook 06
 - `batches`  encoded datasets, padded/packed batches, length buckets          -- notebook 06
 - `trainer`  LoRA/full set-up, precision, the labelled-only loss, merging     -- notebook 06
+- `callbacks` speed and peak memory, progress lines, stop at step k, snapshots -- notebook 06
 - `config`   a recipe: YAML over the defaults, `--set` overrides, checks      -- notebook 06
 - `course_data` the run's data, built once and written as JSONL files         -- notebooks 06, 07
 - `memory`   the memory budget and the micro-batch plan that fits it          -- notebook 06

@@ -77,17 +77,19 @@ def run(cfg: dict) -> dict:
 
     from agent_lab.course.model import resolve_model
     from agent_lab.training.batches import AgentCollator, encode_examples
-    from agent_lab.training.trainer import (
-        AgentTrainer,
+    from agent_lab.training.callbacks import (
         Progress,
         Snapshot,
         SpeedMemory,
         StopAt,
+        peak_rss_bytes,
+        rss_bytes,
+    )
+    from agent_lab.training.trainer import (
+        AgentTrainer,
         load_for_training,
         merge_and_save,
-        peak_rss_bytes,
         pick_precision,
-        rss_bytes,
     )
 
     out_dir = resolve_path(cfg["output_dir"])

@@ -10,7 +10,6 @@ together.
 - `AgentTrainer` is the transformers `Trainer` with one change, the loss: the output layer (a
   49,152-word vocabulary for SmolLM2) is computed only where a label counts, through the model's
   own `logits_to_keep`, and each token's loss is weighted (ms-swift's Action x2 option).
-- `SpeedMemory` records real (non-padding) tokens per second and peak memory.
 - `merge_and_save` folds LoRA into the weights and writes a plain folder `transformers serve` can
   serve.
 """
@@ -23,7 +22,7 @@ import time
 from pathlib import Path
 
 import torch
-from transformers import Trainer, TrainerCallback
+from transformers import Trainer
 
 from agent_lab.training.masking import IGNORE
 
@@ -206,121 +205,6 @@ class AgentTrainer(Trainer):
             if model.training:
                 loss = loss / getattr(self, "current_gradient_accumulation_steps", 1)
         return (loss, outputs) if return_outputs else loss
-
-
-def rss_bytes() -> int:
-    """The process's resident memory now."""
-    import psutil
-
-    return psutil.Process().memory_info().rss
-
-
-def peak_rss_bytes() -> int:
-    """The process's peak resident memory so far, as the kernel tracks it (catches mid-backward
-    peaks)."""
-    import resource
-    import sys
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak if sys.platform == "darwin" else peak * 1024  # macOS reports bytes, Linux KiB
-
-
-class SpeedMemory(TrainerCallback):
-    """Real tokens per second (from the collator's counts) and peak memory, logged with the loss.
-
-    Peak memory is the process's peak resident set (CPU) or peak allocated CUDA memory: run one
-    training per process (as `agent_lab.training.train` does) for the figure to belong to that run
-    alone."""
-
-    def __init__(self, collator):
-        self.collator = collator
-        self.start = self.last = 0.0
-        self.last_tokens = 0
-        self.result: dict | None = None
-
-    def on_train_begin(self, args, state, control, **kwargs):
-        if torch.cuda.is_available():
-            torch.cuda.reset_peak_memory_stats()
-        self.collator.real_tokens = self.collator.padded_tokens = (
-            0  # evaluation batches before training do not count
-        )
-        self.start = self.last = time.perf_counter()
-        self.last_tokens = 0
-        self.result = None
-
-    def on_train_end(self, args, state, control, **kwargs):
-        seconds = time.perf_counter() - self.start
-        self.result = {
-            "train_seconds": seconds,
-            "real_tokens": self.collator.real_tokens,
-            "padding_fraction": self.collator.padding_fraction,
-            "peak_rss_bytes": peak_rss_bytes(),
-            "tokens_per_s": self.collator.real_tokens / seconds if seconds else 0.0,
-        }
-        if torch.cuda.is_available():
-            self.result["peak_cuda_bytes"] = torch.cuda.max_memory_allocated()
-
-    def on_log(self, args, state, control, logs=None, **kwargs):
-        now, tokens = time.perf_counter(), self.collator.real_tokens
-        if logs is not None and "loss" in logs and now > self.last:
-            logs["tokens_per_s"] = round((tokens - self.last_tokens) / (now - self.last), 1)
-        self.last, self.last_tokens = now, tokens
-
-    def summary(self) -> dict:
-        """Figures of the training part alone (set when training ends)."""
-        if self.result is None:
-            raise RuntimeError("SpeedMemory.summary() before training ended")
-        return self.result
-
-
-class Progress(TrainerCallback):
-    """Prints `progress <step>/<max_steps>` lines (at most one every `every` seconds) for a parent
-    process to show as a progress bar with an ETA (`agent_lab.training.train.run_subprocess`
-    does)."""
-
-    def __init__(self, every: float = 2.0):
-        self.every, self.last = every, 0.0
-
-    def on_step_end(self, args, state, control, **kwargs):
-        now = time.monotonic()
-        if now - self.last >= self.every or state.global_step >= state.max_steps:
-            self.last = now
-            print(f"progress {state.global_step}/{state.max_steps}", flush=True)
-
-
-class StopAt(TrainerCallback):
-    """Ends training after `step` optimizer steps, with the schedule of the whole run: a comparison
-    run stopped at step k has seen exactly what the full run had seen at step k, learning rate
-    included."""
-
-    def __init__(self, step: int):
-        self.step = step
-
-    def on_step_end(self, args, state, control, **kwargs):
-        if state.global_step >= self.step:
-            control.should_training_stop = True
-
-
-class Snapshot(TrainerCallback):
-    """At each of `steps`, saves the model as it is then (LoRA merged into a copy) to
-    `<out_dir>/model_step<k>`."""
-
-    def __init__(self, steps, out_dir, tokenizer):
-        self.steps, self.out_dir, self.tokenizer = set(steps), Path(out_dir), tokenizer
-        self.saved: dict[int, Path] = {}
-
-    def on_step_end(self, args, state, control, model=None, **kwargs):
-        if state.global_step in self.steps and state.is_world_process_zero and model is not None:
-            import copy
-
-            self.saved[state.global_step] = merge_and_save(
-                copy.deepcopy(model),
-                self.tokenizer,
-                self.out_dir / f"model_step{state.global_step}",
-            )
-            print(
-                f"snapshot at step {state.global_step}: {self.saved[state.global_step]}", flush=True
-            )
 
 
 def precision_losses(

@@ -1,0 +1,135 @@
+"""What a training run reports while it runs, and when it stops: `Trainer` callbacks.
+
+Introduced in notebook 06 (`06_training_full_vs_lora`); `agent_lab.training.train` adds them to
+every run.
+
+- `SpeedMemory` records real (non-padding) tokens per second and the peak memory of the run.
+- `Progress` prints `progress <step>/<max_steps>` lines the notebook turns into a bar with an ETA.
+- `StopAt` ends a comparison run at step k on the schedule of the whole run.
+- `Snapshot` saves the model as it is at chosen steps (LoRA merged into a copy).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import torch
+from transformers import TrainerCallback
+
+from agent_lab.training.trainer import merge_and_save
+
+
+def rss_bytes() -> int:
+    """The process's resident memory now."""
+    import psutil
+
+    return psutil.Process().memory_info().rss
+
+
+def peak_rss_bytes() -> int:
+    """The process's peak resident memory so far, as the kernel tracks it (catches mid-backward
+    peaks)."""
+    import resource
+    import sys
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024  # macOS reports bytes, Linux KiB
+
+
+class SpeedMemory(TrainerCallback):
+    """Real tokens per second (from the collator's counts) and peak memory, logged with the loss.
+
+    Peak memory is the process's peak resident set (CPU) or peak allocated CUDA memory: run one
+    training per process (as `agent_lab.training.train` does) for the figure to belong to that run
+    alone."""
+
+    def __init__(self, collator):
+        self.collator = collator
+        self.start = self.last = 0.0
+        self.last_tokens = 0
+        self.result: dict | None = None
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        if torch.cuda.is_available():
+            torch.cuda.reset_peak_memory_stats()
+        self.collator.real_tokens = self.collator.padded_tokens = (
+            0  # evaluation batches before training do not count
+        )
+        self.start = self.last = time.perf_counter()
+        self.last_tokens = 0
+        self.result = None
+
+    def on_train_end(self, args, state, control, **kwargs):
+        seconds = time.perf_counter() - self.start
+        self.result = {
+            "train_seconds": seconds,
+            "real_tokens": self.collator.real_tokens,
+            "padding_fraction": self.collator.padding_fraction,
+            "peak_rss_bytes": peak_rss_bytes(),
+            "tokens_per_s": self.collator.real_tokens / seconds if seconds else 0.0,
+        }
+        if torch.cuda.is_available():
+            self.result["peak_cuda_bytes"] = torch.cuda.max_memory_allocated()
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        now, tokens = time.perf_counter(), self.collator.real_tokens
+        if logs is not None and "loss" in logs and now > self.last:
+            logs["tokens_per_s"] = round((tokens - self.last_tokens) / (now - self.last), 1)
+        self.last, self.last_tokens = now, tokens
+
+    def summary(self) -> dict:
+        """Figures of the training part alone (set when training ends)."""
+        if self.result is None:
+            raise RuntimeError("SpeedMemory.summary() before training ended")
+        return self.result
+
+
+class Progress(TrainerCallback):
+    """Prints `progress <step>/<max_steps>` lines (at most one every `every` seconds) for a parent
+    process to show as a progress bar with an ETA (`agent_lab.training.train.run_subprocess`
+    does)."""
+
+    def __init__(self, every: float = 2.0):
+        self.every, self.last = every, 0.0
+
+    def on_step_end(self, args, state, control, **kwargs):
+        now = time.monotonic()
+        if now - self.last >= self.every or state.global_step >= state.max_steps:
+            self.last = now
+            print(f"progress {state.global_step}/{state.max_steps}", flush=True)
+
+
+class StopAt(TrainerCallback):
+    """Ends training after `step` optimizer steps, with the schedule of the whole run: a comparison
+    run stopped at step k has seen exactly what the full run had seen at step k, learning rate
+    included."""
+
+    def __init__(self, step: int):
+        self.step = step
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if state.global_step >= self.step:
+            control.should_training_stop = True
+
+
+class Snapshot(TrainerCallback):
+    """At each of `steps`, saves the model as it is then (LoRA merged into a copy) to
+    `<out_dir>/model_step<k>`."""
+
+    def __init__(self, steps, out_dir, tokenizer):
+        self.steps, self.out_dir, self.tokenizer = set(steps), Path(out_dir), tokenizer
+        self.saved: dict[int, Path] = {}
+
+    def on_step_end(self, args, state, control, model=None, **kwargs):
+        if state.global_step in self.steps and state.is_world_process_zero and model is not None:
+            import copy
+
+            self.saved[state.global_step] = merge_and_save(
+                copy.deepcopy(model),
+                self.tokenizer,
+                self.out_dir / f"model_step{state.global_step}",
+            )
+            print(
+                f"snapshot at step {state.global_step}: {self.saved[state.global_step]}", flush=True
+            )
