@@ -161,7 +161,8 @@ def score(model_dir, test_rows: list[dict], batch_size: int = 8) -> dict:
     """First-turn figures of one model on the held-out queries (`evaluate.first_turn_summary`)."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from agent_lab.evaluation.suites import GenConfig, first_turn_rows, first_turn_summary
+    from agent_lab.evaluation.generation import GenConfig
+    from agent_lab.evaluation.suites import first_turn_rows, first_turn_summary
 
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     model = AutoModelForCausalLM.from_pretrained(model_dir).eval()

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from agent_lab.course import harness  # noqa: E402
 from agent_lab.course.model import resolve_model  # noqa: E402
 from agent_lab.course.paths import REPO_ROOT, build_dir  # noqa: E402
-from agent_lab.evaluation import bfcl, scoring, suites  # noqa: E402
+from agent_lab.evaluation import bfcl, generation, scoring, suites  # noqa: E402
 from agent_lab.files import read_jsonl  # noqa: E402
 
 OUT = REPO_ROOT / "docs" / "measurements" / "generalization.json"
@@ -73,7 +73,7 @@ def main(argv=None) -> dict:
     )
     tokenizer = AutoTokenizer.from_pretrained(model_name)
     model = AutoModelForCausalLM.from_pretrained(model_name).eval()
-    gen = suites.GenConfig(max_new_tokens=args.max_new_tokens, batch_size=args.batch_size)
+    gen = generation.GenConfig(max_new_tokens=args.max_new_tokens, batch_size=args.batch_size)
     print(f"model {model_name} | template {template} | tool format {tool_format}")
 
     results, started = {}, time.time()

@@ -5,9 +5,8 @@ import pytest
 
 from agent_lab.agent.steps import Step
 from agent_lab.evaluation import human, scoring
+from agent_lab.evaluation.episodes import expected_state, final_state
 from agent_lab.evaluation.suites import (
-    expected_state,
-    final_state,
     first_turn_summary,
     kagent_dimensions,
     score_first_turn,
@@ -238,7 +237,7 @@ def test_episodes_run_in_lockstep_and_are_judged_by_state(monkeypatch):
     one never parses."""
     import json
 
-    from agent_lab.evaluation import suites
+    from agent_lab.evaluation import episodes
 
     good = _meeting_example()
     calls = [
@@ -259,8 +258,8 @@ def test_episodes_run_in_lockstep_and_are_judged_by_state(monkeypatch):
             script[c[1]["content"].split(":")[0]][min((len(c) - 2) // 2, 4)] for c in conversations
         ]
 
-    monkeypatch.setattr(suites, "_replies", replies)
-    rows = {r["id"]: r for r in suites.run_episodes(None, None, examples, max_steps=5)}
+    monkeypatch.setattr(episodes, "template_replies", replies)
+    rows = {r["id"]: r for r in episodes.run_episodes(None, None, examples, max_steps=5)}
     assert (
         rows["good"]["success"]
         and rows["good"]["planning"] == 1.0

@@ -127,7 +127,7 @@ def advance(trace: Trace, history: list, world: World, template: Template, turn:
     the run ends.
 
     Shared by `run_agent` (one query through an endpoint) and
-    `agent_lab.evaluation.suites.run_episodes` (many at once).
+    `agent_lab.evaluation.episodes.run_episodes` (many at once).
     """
     step = turn.step
     trace.turns.append(turn)

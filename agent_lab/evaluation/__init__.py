@@ -2,7 +2,8 @@
 
 - `scoring`     ROUGE-L, EM + lambda ROUGE-L, arguments, KAgentBench, intervals -- notebooks 05, 07
 - `generation`  batched greedy generation sharing the prompt's KV cache        -- notebooks 06, 07
-- `suites`      first turns, final answers, whole runs, BFCL                    -- notebook 07
+- `episodes`    whole runs in the tool world, judged by the final state         -- notebook 07
+- `suites`      first turns, final answers, BFCL, and every suite for a model   -- notebook 07
 - `bfcl`        the public BFCL test data and its AST check (evaluation only)   -- notebook 07
 - `forgetting`  held-out perplexity and a small QA set                         -- notebook 07
 - `human`       the 1-5 rubric, annotation CSV, usable rate, Cohen's kappa     -- notebook 07

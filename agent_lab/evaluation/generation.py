@@ -21,9 +21,12 @@ Replies come back in the caller's order.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 import torch
 from tqdm.auto import tqdm
+
+from agent_lab.evaluation import scoring
 
 
 def _common_prefix(rows: list[list[int]]) -> int:
@@ -117,3 +120,23 @@ def generate_batch(
     if stats is not None:
         stats.update(counts)
     return out
+
+
+@dataclass
+class GenConfig:
+    """How the suites generate: reply length, batch size, and the lambda of EM + lambda ROUGE-L."""
+
+    max_new_tokens: int = 96
+    batch_size: int = 8
+    lam: float = scoring.LAMBDA
+
+
+def template_replies(model, tokenizer, conversations, template, gen: GenConfig) -> list[str]:
+    """Greedy replies to `conversations` under an agent template: its stop strings end each reply
+    and are cut from it."""
+    from agent_lab.agent.loop import strip_stop
+
+    raw = generate_batch(
+        model, tokenizer, conversations, gen.max_new_tokens, list(template.stop), gen.batch_size
+    )
+    return [strip_stop(r, template.stop) for r in raw]

@@ -11,9 +11,8 @@ and keeps one row per item, so a table can always be traced back to the replies 
   needs no tool -- whether the model answered directly (hard negatives).
 - `concluding_rows`: give the gold history (every call and observation) and score the final answer
   with ROUGE-L against the reference answer.
-- `run_episodes`: multi-step and recovery tasks run to the end in a fresh `World`, all at once in
-  lockstep. Success is judged from the world's final state, compared with the state the oracle's own
-  calls leave, and every tool the oracle needed must have been called.
+- `run_episodes` (in `agent_lab.evaluation.episodes`): multi-step and recovery tasks run to the end
+  in a fresh `World`, all at once in lockstep, judged from the world's final state.
 - `bfcl_rows`: BFCL `simple_python` / `multiple` with the AST check, `irrelevance` (pass = no call),
   asked in the model's own template.
 - `kagent_dimensions`: the five KAgentBench-style dimensions from those rows (see `scoring`).
@@ -21,28 +20,10 @@ and keeps one row per item, so a table can always be traced back to the replies 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from agent_lab.agent.loop import Trace, Turn, advance, strip_stop
 from agent_lab.agent.templates import get_template
-from agent_lab.data.oracle import WORLD_SEED
 from agent_lab.evaluation import bfcl, scoring
-from agent_lab.evaluation.generation import generate_batch
-from agent_lab.world.tools import World, tool_schemas
-
-
-@dataclass
-class GenConfig:
-    max_new_tokens: int = 96
-    batch_size: int = 8
-    lam: float = scoring.LAMBDA
-
-
-def _replies(model, tokenizer, conversations, template, gen: GenConfig) -> list[str]:
-    raw = generate_batch(
-        model, tokenizer, conversations, gen.max_new_tokens, list(template.stop), gen.batch_size
-    )
-    return [strip_stop(r, template.stop) for r in raw]
+from agent_lab.evaluation.episodes import run_episodes
+from agent_lab.evaluation.generation import GenConfig, template_replies
 
 
 def _by_template(items: list[dict]) -> dict[str, list[int]]:
@@ -84,7 +65,7 @@ def first_turn_rows(
     rows: list[dict] = [{} for _ in examples]
     for name, idx in _by_template(examples).items():
         template = get_template(name)
-        replies = _replies(
+        replies = template_replies(
             model, tokenizer, [examples[i]["messages"][:2] for i in idx], template, gen
         )
         for i, reply in zip(idx, replies):
@@ -131,7 +112,7 @@ def concluding_rows(
     rows: list[dict] = [{} for _ in items]
     for name, idx in _by_template(items).items():
         template = get_template(name)
-        replies = _replies(
+        replies = template_replies(
             model, tokenizer, [items[i]["messages"][:-1] for i in idx], template, gen
         )
         for i, reply in zip(idx, replies):
@@ -145,87 +126,6 @@ def concluding_rows(
                 if answered
                 else 0.0,
             }
-    return rows
-
-
-# ---------------------------------------------------------------------------- whole runs
-def final_state(world: World) -> dict:
-    """What a task changes in the world, in a form two runs can be compared by."""
-    return {
-        "bookings": sorted((b["flight_number"], b["date"]) for b in world.bookings),
-        "meetings": sorted(
-            (m["date"], m["start_time"], m["end_time"], tuple(sorted(m["attendees"])))
-            for m in world.meetings
-        ),
-        "alerts": len(world.alerts),
-        "police_calls": world.police_calls,
-        "fireman_calls": world.fireman_calls,
-    }
-
-
-def expected_state(example: dict) -> dict:
-    """The final state the oracle's calls leave in a fresh world."""
-    world = World(seed=WORLD_SEED)
-    for step in example["steps"]:
-        world.call(step["name"], step["arguments"])
-    return final_state(world)
-
-
-@dataclass
-class _Episode:
-    example: dict
-    world: World = field(default_factory=lambda: World(seed=WORLD_SEED))
-    history: list = field(default_factory=list)
-    trace: Trace | None = None
-    done: bool = False
-
-
-def run_episodes(
-    model, tokenizer, examples: list[dict], max_steps: int = 5, gen: GenConfig = GenConfig()
-) -> list[dict]:
-    """Run every example's query to a final answer (or `max_steps` turns), batched across
-    examples."""
-    episodes = [_Episode(ex, trace=Trace(ex["query"], ex["template"])) for ex in examples]
-    for _ in range(max_steps):
-        active = [e for e in episodes if not e.done]
-        for name in sorted({e.example["template"] for e in active}):
-            template = get_template(name)
-            group = [e for e in active if e.example["template"] == name]
-            conversations = [
-                template.messages(tool_schemas(e.example["tools"]), e.example["query"], e.history)
-                for e in group
-            ]
-            for e, messages, reply in zip(
-                group, conversations, _replies(model, tokenizer, conversations, template, gen)
-            ):
-                e.done = advance(
-                    e.trace,
-                    e.history,
-                    e.world,
-                    template,
-                    Turn(messages, reply, template.parse(reply)),
-                )
-    rows = []
-    for e in episodes:
-        e.trace.stopped = e.trace.stopped or "max_steps"
-        gold_tools = [s["name"] for s in e.example["steps"]]
-        called = [s.name for s in e.trace.tool_calls]
-        state_ok = final_state(e.world) == expected_state(e.example)
-        rows.append(
-            {
-                "id": e.example["id"],
-                "query": e.example["query"],
-                "kind": e.example.get("kind"),
-                "gold_tools": gold_tools,
-                "called": called,
-                "stopped": e.trace.stopped,
-                "success": state_ok and set(gold_tools) <= set(called),
-                "planning": scoring.sequence_f1(gold_tools, called),
-                "steps": e.trace.n_steps,
-                "parse_errors": e.trace.parse_errors,
-                "final_answer": e.trace.final_answer,
-            }
-        )
     return rows
 
 
@@ -252,7 +152,7 @@ def bfcl_rows(
         for c in cases
     ]
     rows = []
-    for case, reply in zip(cases, _replies(model, tokenizer, conversations, template, gen)):
+    for case, reply in zip(cases, template_replies(model, tokenizer, conversations, template, gen)):
         step = template.parse(reply)
         if (
             not step.valid
