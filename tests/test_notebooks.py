@@ -70,6 +70,17 @@ def test_notebook_shape(path):
     )
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_every_plot_has_a_title_and_labelled_axes(path):
+    """A cell that draws a figure also names it and both axes (units in the label)."""
+    import re
+
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type == "code" and re.search(r"\.plot\b|plt\.subplots|imshow", cell.source):
+            missing = [w for w in ("title", "xlabel", "ylabel") if w not in cell.source]
+            assert not missing, f"{path.stem}: a plot without {missing}:\n{cell.source[:300]}"
+
+
 # ---------------------------------------------------------------- smoke runs and their metrics
 
 
