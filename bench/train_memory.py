@@ -1,10 +1,10 @@
-"""Peak memory of CPU training steps, measured against `agent_lab.training.cost.cpu_training_gb`.
+"""Peak memory of CPU training steps, measured against `agent_lab.training.memory.cpu_training_gb`.
 
 Each setting runs in its own process: the model (SmolLM2-135M by default), LoRA r 8 on all linear
 layers or full fine-tuning, three optimizer steps on one batch of random tokens (half of them
 labelled), the masked loss of `agent_lab.training.trainer`. It prints tokens/s, the process's peak
-resident memory and the estimate, so the constants in `agent_lab/training/cost.py` (`CPU_*`) can be
-refitted on another machine.
+resident memory and the estimate, so the constants in `agent_lab/training/memory.py` (`CPU_*`) can
+be refitted on another machine.
 
     .venv/bin/python bench/train_memory.py [--settings "lora 1 1024 0, full 1 2048 0"] \\
         [--model FOLDER]
@@ -86,7 +86,7 @@ def main() -> None:
         method, batch, length, dropout, ckpt = json.loads(args.child)
         print(json.dumps(one_setting(name, method, batch, length, dropout, ckpt)))
         return
-    from agent_lab.training import cost
+    from agent_lab.training import cost, memory
 
     shape = cost.SHAPES["SmolLM2-135M"]
     print(f"{'setting':<28} {'tokens/s':>9} {'peak GB':>8} {'estimate':>9} {'ratio':>6}")
@@ -102,7 +102,7 @@ def main() -> None:
             check=True,
         )
         got = json.loads(proc.stdout.strip().splitlines()[-1])
-        est = cost.cpu_training_gb(
+        est = memory.cpu_training_gb(
             shape,
             method,
             length,

@@ -1,6 +1,6 @@
 import pytest
 
-from agent_lab.training import cost
+from agent_lab.training import cost, memory
 
 
 def test_reproduces_the_lecture_notes_cost_table():
@@ -124,32 +124,32 @@ def test_memory_planner_picks_a_smaller_micro_batch_when_the_budget_is_small():
     shape = cost.SHAPES["SmolLM2-135M"]
 
     def lora(micro, ckpt):
-        return cost.cpu_training_gb(shape, "lora", 1152, micro, "fp32", ckpt, 4.9e6)["total"]
+        return memory.cpu_training_gb(shape, "lora", 1152, micro, "fp32", ckpt, 4.9e6)["total"]
 
-    roomy = cost.plan_batch(lora, 4, 1, False, 100.0)
+    roomy = memory.plan_batch(lora, 4, 1, False, 100.0)
     assert (roomy.batch, roomy.accum, roomy.checkpointing) == (4, 1, False)
-    small = cost.plan_batch(lora, 4, 1, False, 6.0)  # an 8 GB laptop's free memory
+    small = memory.plan_batch(lora, 4, 1, False, 6.0)  # an 8 GB laptop's free memory
     assert small.batch < 4 and small.batch * small.accum == 4 and not small.checkpointing
     assert small.estimate_gb <= 6.0 and "micro-batch" in small.reason
-    tiny = cost.plan_batch(lora, 4, 2, False, lora(1, True) + 0.01)  # only checkpointing fits
+    tiny = memory.plan_batch(lora, 4, 2, False, lora(1, True) + 0.01)  # only checkpointing fits
     assert (tiny.batch, tiny.accum, tiny.checkpointing) == (1, 8, True)
-    hopeless = cost.plan_batch(lora, 4, 1, False, 0.5)
+    hopeless = memory.plan_batch(lora, 4, 1, False, 0.5)
     assert (
         hopeless.checkpointing
         and hopeless.batch == 1
         and "over the 0.5 GB budget" in hopeless.reason
     )
     with pytest.raises(ValueError):
-        cost.plan_batch(lora, 0, 1, False, 8.0)
+        memory.plan_batch(lora, 0, 1, False, 8.0)
 
 
 def test_cpu_estimate_grows_with_what_a_step_keeps():
     shape = cost.SHAPES["SmolLM2-135M"]
 
     def est(**kw):
-        return cost.cpu_training_gb(shape, **{"method": "lora", "seq_len": 1024, "batch": 1, **kw})[
-            "total"
-        ]
+        return memory.cpu_training_gb(
+            shape, **{"method": "lora", "seq_len": 1024, "batch": 1, **kw}
+        )["total"]
 
     assert est(batch=2) > est() > est(seq_len=512)
     assert est(lora_dropout=0.05) > est() > est(checkpointing=True)

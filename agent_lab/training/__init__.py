@@ -7,7 +7,7 @@ one entry point, cost and memory.
 - `callbacks` speed and peak memory, progress lines, stop at step k, snapshots -- notebook 06
 - `config`   a recipe: YAML over the defaults, `--set` overrides, checks      -- notebook 06
 - `course_data` the run's data, built once and written as JSONL files         -- notebooks 06, 07
-- `memory`   the memory budget and the micro-batch plan that fits it          -- notebook 06
+- `memory`   the CPU peak estimate, the budget and the micro-batch plan       -- notebook 06
 - `train`    the entry point: `python -m agent_lab.training.train`            -- notebook 06
-- `cost`     the lecture notes' cost table, FLOPs, memory per GPU and CPU     -- notebooks 01, 06
+- `cost`     the lecture notes' cost table, FLOPs, memory per GPU             -- notebooks 01, 06
 """

@@ -1,11 +1,134 @@
 """Fit a run to the machine: the memory budget and the micro-batch plan.
 
 Introduced in notebook 06 (`06_training_full_vs_lora`). Before a CPU run starts, `plan_memory`
-estimates its peak with `cost.cpu_training_gb` and, when the configured micro-batch would not fit
-the budget, splits it (same sequences per optimizer step) or turns on activation checkpointing.
+estimates its peak with `cpu_training_gb` (constants fitted to measured peaks) and, when the
+configured micro-batch would not fit the budget, `plan_batch` splits it (same sequences per
+optimizer step) or turns on activation checkpointing.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agent_lab.training.cost import GB, ModelShape, state_bytes_per_gpu
+
+# ------------------------------------------------------------------------- the CPU estimate
+# The CPU training process, measured (`bench/train_memory.py` measures them again):
+# one LoRA (r 8, all linear) or full step of SmolLM2-135M, fp32, SDPA, batch 1 at 512 / 1,024 /
+# 2,048 tokens peaked at 2.80 / 4.37 / 7.96 GB (LoRA) and 6.83 GB at 2,048 (full), on a 2-core AMD
+# EPYC (AVX2). A least-squares fit of peak = runtime + weights and states + per-token + per-score
+# terms gives the constants below. Eager PyTorch keeps far more per token than the GPU formula of
+# `cost.activation_bytes` (fp32 norms and rotary tables, the SwiGLU intermediates, LoRA's inputs).
+CPU_RUNTIME_GB = (
+    0.85  # python, torch, transformers, tokenizer and the encoded data, beside the weights
+)
+CPU_BYTES_PER_TOKEN_LAYER = {"lora": 152.0, "full": 72.0}  # x hidden size, fp32
+CPU_DROPOUT_BYTES_PER_TOKEN_LAYER = (
+    63.0  # x hidden: LoRA dropout keeps a dropped copy of each adapted input
+)
+CPU_BYTES_PER_SCORE = 1.06  # per attention score kept (batch x heads x length², every layer)
+# gradient checkpointing (non-reentrant): activations kept, relative to none (4.0 / 7.7 GB)
+CPU_CHECKPOINT_SHARE = 0.45
+CPU_BF16_ACTIVATION_SHARE = (
+    0.65  # bf16 autocast: activations relative to fp32 (measured on an AVX512-BF16 CPU)
+)
+
+
+def cpu_training_gb(
+    shape: ModelShape,
+    method: str,
+    seq_len: int,
+    batch: int,
+    precision: str = "fp32",
+    checkpointing: bool = False,
+    lora_params: float = 0.0,
+    lora_dropout: float = 0.0,
+    logit_share: float = 1.0,
+) -> dict:
+    """Estimated peak resident memory of one CPU training process, in GB, by component.
+
+    Weights and optimizer states are fp32 on CPU (bf16 is autocast only). Activations are the
+    measured per-token and per-score costs above; checkpointing keeps the measured share of them."""
+    states = state_bytes_per_gpu(shape.params if method == "full" else lora_params, 0, 1, "fp32")
+    if method == "lora":
+        states["weights"] += 4 * shape.params
+    tokens, heads = seq_len * batch, shape.heads or max(1, shape.hidden // 128)
+    per_token = CPU_BYTES_PER_TOKEN_LAYER[method] + (
+        CPU_DROPOUT_BYTES_PER_TOKEN_LAYER if lora_dropout else 0.0
+    )
+    per_layer = tokens * shape.hidden * per_token + batch * heads * seq_len**2 * CPU_BYTES_PER_SCORE
+    per_layer *= CPU_BF16_ACTIVATION_SHARE if precision == "bf16" else 1.0
+    kept = shape.layers * per_layer * (CPU_CHECKPOINT_SHARE if checkpointing else 1.0)
+    parts = {
+        **states,
+        "activations": kept + 4 * tokens * shape.vocab * logit_share,
+        "runtime": CPU_RUNTIME_GB * GB,
+    }
+    out = {k: v / GB for k, v in parts.items()}
+    out["total"] = sum(out.values())
+    return out
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    """What the memory planner chose: micro-batch, accumulation (same effective batch),
+    checkpointing."""
+
+    batch: int
+    accum: int
+    checkpointing: bool
+    estimate_gb: float
+    budget_gb: float
+    reason: str
+
+
+def plan_batch(
+    estimate, batch: int, accum: int, checkpointing: bool, budget_gb: float
+) -> BatchPlan:
+    """The largest micro-batch (a divisor of `batch`) whose `estimate(micro_batch, checkpointing)`
+    GB fits `budget_gb`, keeping `batch x accum` sequences per optimizer step; checkpointing is
+    turned on only when no micro-batch fits without it. If nothing fits, the smallest setting, with
+    the reason saying so."""
+    if batch < 1 or accum < 1:
+        raise ValueError(f"batch and accumulation must be >= 1, got {batch} and {accum}")
+    asked = estimate(batch, checkpointing)
+    if asked <= budget_gb:
+        return BatchPlan(
+            batch,
+            accum,
+            checkpointing,
+            asked,
+            budget_gb,
+            f"batch {batch} x {accum} fits: ~{asked:.1f} GB of {budget_gb:.1f} GB",
+        )
+    divisors = [d for d in range(batch - 1, 0, -1) if batch % d == 0]
+    options = [
+        (micro, checkpointing) for micro in divisors
+    ]  # first: smaller micro-batches, as asked
+    if not checkpointing:
+        options += [(micro, True) for micro in [batch, *divisors]]  # then: checkpointing
+    for micro, ckpt in options:
+        est = estimate(micro, ckpt)
+        if est <= budget_gb:
+            why = (
+                f"batch {batch} needs ~{asked:.1f} GB, over the {budget_gb:.1f} GB budget: "
+                f"micro-batch {micro} x "
+                f"{accum * batch // micro} accumulation steps (same {batch * accum} sequences per "
+                "optimizer "
+                f"step){', gradient checkpointing on' if ckpt and not checkpointing else ''}: "
+                f"~{est:.1f} GB"
+            )
+            return BatchPlan(micro, accum * batch // micro, ckpt, est, budget_gb, why)
+    est = estimate(1, True)
+    return BatchPlan(
+        1,
+        accum * batch,
+        True,
+        est,
+        budget_gb,
+        f"even micro-batch 1 with checkpointing needs ~{est:.1f} GB, over the {budget_gb:.1f} GB "
+        "budget: running with it anyway (shorten max_length to fit)",
+    )
 
 
 def memory_budget_gb(requested: float | None) -> float:
@@ -56,7 +179,7 @@ def plan_memory(
     )
 
     def estimate(micro: int, checkpointing: bool) -> float:
-        return cost.cpu_training_gb(
+        return cpu_training_gb(
             shape,
             cfg["method"],
             max(lengths),
@@ -68,7 +191,7 @@ def plan_memory(
             label_share,
         )["total"]
 
-    plan = cost.plan_batch(estimate, batch, accum, ckpt, budget)
+    plan = plan_batch(estimate, batch, accum, ckpt, budget)
     return {
         "budget_gb": round(budget, 2),
         "batch": plan.batch,
