@@ -24,7 +24,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agent_lab.course import harness  # noqa: E402
+from agent_lab.course import harness, measurements  # noqa: E402
 from agent_lab.course.model import resolve_model  # noqa: E402
 from agent_lab.course.paths import REPO_ROOT, build_dir  # noqa: E402
 from agent_lab.evaluation import bfcl, generation, scoring, suites  # noqa: E402
@@ -129,7 +129,7 @@ def main(argv=None) -> dict:
         "tool_format": tool_format,
         "limit_per_category": args.limit,
         "seconds": round(time.time() - started, 1),
-        "machine": harness.machine(),
+        "machine": measurements.machine(),
         "results": results,
     }
     if args.write:

@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from agent_lab.course import harness, readme
+from agent_lab.course import harness, measurements, readme
 
 
 def test_profiles_exist_and_give_upper_case_parameters():
@@ -55,7 +55,7 @@ def test_tree_peak_sees_a_child_process():
     import subprocess
     import sys
 
-    with harness.TreePeak(interval=0.05) as peak:
+    with measurements.TreePeak(interval=0.05) as peak:
         subprocess.run(
             [sys.executable, "-c", "x = bytearray(300_000_000); import time; time.sleep(0.5)"],
             check=True,
@@ -64,8 +64,8 @@ def test_tree_peak_sees_a_child_process():
 
 
 def test_add_puts_a_separately_measured_notebook_into_the_record(tmp_path, monkeypatch):
-    monkeypatch.setattr(harness, "MEASUREMENTS", tmp_path / "docs")
-    monkeypatch.setattr(harness, "build_dir", lambda: tmp_path / "build")
+    monkeypatch.setattr(measurements, "MEASUREMENTS", tmp_path / "docs")
+    monkeypatch.setattr(measurements, "build_dir", lambda: tmp_path / "build")
     machine = {"cpu": "X", "cores": 2, "memory_gb": 24, "training_precision": "fp32", "torch": "2"}
     base = {
         "profile": "cpu",
@@ -78,20 +78,20 @@ def test_add_puts_a_separately_measured_notebook_into_the_record(tmp_path, monke
         "notebooks": {"01_a": {"seconds": 600.0, "peak_rss_gb": 3.0, "ok": True}},
     }
     with pytest.raises(FileNotFoundError):
-        harness.add_to_measurement("cpu", base)
-    harness.write_measurement("course_cpu", base, committed=True)
+        measurements.add_to_measurement("cpu", base)
+    measurements.write_measurement("course_cpu", base, committed=True)
     part = {
         "started": "t1",
         "machine": machine,
         "notebooks": {"08_b": {"seconds": 120.0, "peak_rss_gb": 4.5, "ok": True}},
     }
-    harness.add_to_measurement("cpu", part)
+    measurements.add_to_measurement("cpu", part)
     record = json.loads((tmp_path / "docs" / "course_cpu.json").read_text())
     assert record["total_seconds"] == 720.0 and record["peak_rss_gb"] == 4.5
     assert record["added"] == {"08_b": "t1"} and list(record["notebooks"]) == ["01_a", "08_b"]
     assert "(measured on its own, added)" in readme.course_table(record, ["01_a", "08_b"])
     with pytest.raises(ValueError, match="machine"):
-        harness.add_to_measurement("cpu", {**part, "machine": {**machine, "cpu": "Y"}})
+        measurements.add_to_measurement("cpu", {**part, "machine": {**machine, "cpu": "Y"}})
 
 
 def test_headline_rows_read_each_suite_and_leave_missing_ones_empty():
@@ -106,10 +106,12 @@ def test_headline_rows_read_each_suite_and_leave_missing_ones_empty():
         "lora": {"summary": summary, "kagent": {"overall": 31.2}, "steps": 183},
         "full@16": {"summary": {"held_out": summary["held_out"]}, "kagent": None, "steps": 16},
     }
-    row = harness.headline_from_metrics({"models": models})["lora"]
+    row = measurements.headline_from_metrics({"models": models})["lora"]
     assert row["tool_name"] == 82.5 and row["full_call"] == 65.0 and row["hard_negatives"] == 96.9
     assert row["arg_f1"] is None and (row["held_out_n"], row["trained_steps"]) == (64, 183)
-    assert harness.headline_from_metrics({"models": models})["full@16"]["hard_negatives"] is None
+    assert (
+        measurements.headline_from_metrics({"models": models})["full@16"]["hard_negatives"] is None
+    )
     table = headline_table(models)
     assert table["lora"]["BFCL irrelevance %"] == 50.0 and table["lora"]["KAgent overall"] == 31.2
     assert (

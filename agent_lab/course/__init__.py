@@ -3,7 +3,8 @@
 - `paths`        where things live (cache, build, metrics)                     -- every notebook
 - `model`        the base model: GGUF in a PyPI package -> HF folder            -- notebook 01
 - `server`       `transformers serve` on loopback, or an external endpoint      -- notebook 01
-- `harness`      papermill profiles, metrics JSON, `make course`, measurements  -- every notebook
+- `harness`      papermill profiles, metrics JSON, `make course`, hardware notes -- every notebook
+- `measurements` memory of a process tree, the machine, the course's records  -- `make course`
 - `readme`       the README's measured tables, made from docs/measurements/     -- README
 - `grading`      the labs' pass/fail checks and scores                          -- labs
 - `labs`         student notebooks from lab sources (`make student`)            -- labs

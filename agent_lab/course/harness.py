@@ -20,6 +20,13 @@ import time
 from pathlib import Path
 
 from agent_lab.course import readme
+from agent_lab.course.measurements import (
+    TreePeak,
+    add_to_measurement,
+    headline_from_metrics,
+    machine,
+    write_measurement,
+)
 from agent_lab.course.paths import MEASUREMENTS, REPO_ROOT, build_dir, metrics_dir
 
 CONFIGS = REPO_ROOT / "configs"
@@ -164,89 +171,6 @@ def _summary_line(key: str, value) -> str:
     return f"    {key}: {value}"
 
 
-class TreePeak:
-    """Samples the summed resident memory of this process and all its descendants (kernel, training
-    and server subprocesses) in a background thread; `peak` is the largest sum seen, in bytes."""
-
-    def __init__(self, interval: float = 0.5):
-        import threading
-
-        self.interval, self.peak = interval, 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _sample(self) -> int:
-        import psutil
-
-        me = psutil.Process()
-        total = 0
-        for proc in [me, *me.children(recursive=True)]:
-            try:
-                total += proc.memory_info().rss
-            except psutil.Error:  # a process that ended between listing and reading
-                pass
-        return total
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            self.peak = max(self.peak, self._sample())
-
-    def __enter__(self) -> TreePeak:
-        self.peak = self._sample()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
-def machine() -> dict:
-    """What the course ran on: CPU model, cores, memory, precision picked, torch version.
-
-    Asked of a short-lived child process, so that the harness itself never holds torch (~0.4 GB
-    that would otherwise count in every notebook's peak)."""
-    import subprocess
-    import sys
-
-    code = "import json; import agent_lab.course.harness as h; print(json.dumps(h.machine_here()))"
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def machine_here() -> dict:
-    """`machine()`, computed in this process."""
-    import platform
-
-    import psutil
-    import torch
-
-    from agent_lab.training.trainer import pick_precision
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            cpu = next(
-                (line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu
-            )
-    except OSError:
-        pass
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory_gb": round(psutil.virtual_memory().total / 1e9, 1),
-        "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
-        "training_precision": pick_precision("auto"),
-        "torch": torch.__version__,
-    }
-
-
-# notebook 07's held-out headline in course_cpu.json: names of `evaluation.report.COLUMNS`
-HEADLINE_KEYS = ("format_valid", "tool_name", "full_call", "arg_f1", "hard_negatives")
-
-
 def hardware_note(notebook: str, profile: str = "cpu") -> str:
     """One line for a notebook's hardware note: its time and peak memory in the last complete `make
     course` run of `profile`, read from the generated `docs/measurements/course_<profile>.json`."""
@@ -269,26 +193,6 @@ def hardware_note(notebook: str, profile: str = "cpu") -> str:
         f"peak memory {nb['peak_rss_gb']:.1f} GB (all its processes together); the whole course "
         f"{record['total_seconds'] / 60:.0f} min, peak {record['peak_rss_gb']:.1f} GB."
     )
-
-
-def headline_from_metrics(metrics: dict) -> dict:
-    """Per model, the held-out headline figures (%) of notebook 07's metrics."""
-    from agent_lab.evaluation.report import COLUMNS, percent
-
-    out = {}
-    for label, m in metrics.get("models", {}).items():
-        # a comparison model may have been scored on some suites only (notebook 07's
-        # COMPARISON_SUITES)
-        summary = m["summary"]
-        row = {}
-        for name in HEADLINE_KEYS:
-            value = percent(summary, *COLUMNS[name][1:])
-            row[name] = None if value is None else round(value, 1)
-        row["held_out_n"] = summary.get("held_out", {}).get("n")
-        row["negatives_n"] = summary.get("hard_negatives", {}).get("n")
-        row["trained_steps"] = m.get("steps")
-        out[label] = row
-    return out
 
 
 def run_course(profile: str = "cpu", only: list[str] | None = None, add: bool = False) -> int:
@@ -358,44 +262,6 @@ def run_course(profile: str = "cpu", only: list[str] | None = None, add: bool = 
         f"{failures} failed"
     )
     return failures
-
-
-def add_to_measurement(profile: str, record: dict) -> Path:
-    """Add the notebooks of a partial run (`--add`) to the last complete run's committed record: a
-    notebook the course gained after that run, measured on its own on the same machine. The record
-    lists it under `added` and its time counts in the total."""
-    path = MEASUREMENTS / f"course_{profile}.json"
-    if not path.is_file():
-        raise FileNotFoundError(f"--add needs a complete measured run first ({path} is missing)")
-    base = json.loads(path.read_text(encoding="utf-8"))
-    if (
-        base["machine"]["cpu"] != record["machine"]["cpu"]
-        or base["machine"]["cores"] != record["machine"]["cores"]
-    ):
-        raise ValueError("--add must run on the machine the course was measured on")
-    for name, nb in record["notebooks"].items():
-        old = base["notebooks"].get(name)
-        base["total_seconds"] = round(
-            base["total_seconds"] - (old or {}).get("seconds", 0) + nb["seconds"], 1
-        )
-        base["notebooks"][name] = nb
-        base.setdefault("added", {})[name] = record["started"]
-    base["notebooks"] = dict(sorted(base["notebooks"].items()))
-    base["peak_rss_gb"] = max(n["peak_rss_gb"] for n in base["notebooks"].values())
-    return write_measurement(f"course_{profile}", base, committed=True)
-
-
-def write_measurement(name: str, record: dict, committed: bool = False) -> Path:
-    """Write a run's figures to build/measurements/<name>.json (and docs/measurements/ when
-    `committed`)."""
-    text = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
-    out = build_dir() / "measurements" / f"{name}.json"
-    for target in [out] + ([MEASUREMENTS / f"{name}.json"] if committed else []):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    if committed:
-        print(f"wrote {MEASUREMENTS / f'{name}.json'}")
-    return out
 
 
 def update_readme(profile: str = "cpu") -> bool:
