@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import time
+import warnings
 from pathlib import Path
 
 import torch
@@ -141,7 +142,9 @@ def load_for_training(
             "embeddings", False
         ):  # ms-swift's `--lora_target_modules ALL`: the embedder too
             settings["target_modules"] = linear_module_names(model) + [embedding_module_name(model)]
-        model = get_peft_model(model, LoraConfig(task_type="CAUSAL_LM", **settings))
+        with warnings.catch_warnings():  # peft asks transformers' deprecated property by name
+            warnings.filterwarnings("ignore", "`is_gradient_checkpointing`", FutureWarning)
+            model = get_peft_model(model, LoraConfig(task_type="CAUSAL_LM", **settings))
     info = {
         "method": method,
         "attention": attn,
