@@ -92,6 +92,18 @@ def test_add_puts_a_separately_measured_notebook_into_the_record(tmp_path, monke
     assert "(measured on its own, added)" in readme.course_table(record, ["01_a", "08_b"])
     with pytest.raises(ValueError, match="machine"):
         measurements.add_to_measurement("cpu", {**part, "machine": {**machine, "cpu": "Y"}})
+    # a notebook measured again replaces its old time, and a new notebook-07 headline replaces
+    # the old headline
+    again = {
+        "started": "t2",
+        "machine": machine,
+        "headline": {"lora": {"tool_name": 90.0}},
+        "notebooks": {"01_a": {"seconds": 500.0, "peak_rss_gb": 2.0, "ok": True}},
+    }
+    measurements.add_to_measurement("cpu", again)
+    record = json.loads((tmp_path / "docs" / "course_cpu.json").read_text())
+    assert record["total_seconds"] == 620.0 and record["headline"] == again["headline"]
+    assert record["added"] == {"08_b": "t1", "01_a": "t2"}
 
 
 def test_headline_rows_read_each_suite_and_leave_missing_ones_empty():
@@ -117,6 +129,7 @@ def test_headline_rows_read_each_suite_and_leave_missing_ones_empty():
     assert (
         table["full@16"]["BFCL irrelevance %"] is None and table["full@16"]["steps trained"] == 16
     )
+    assert table["lora"]["held-out n"] == 64
     assert list(table["lora"])[0] == "steps trained" and list(table["lora"])[-1] == "KAgent overall"
 
 

@@ -256,6 +256,8 @@ def run_course(profile: str = "cpu", only: list[str] | None = None, add: bool = 
             record["headline"] = None
         write_measurement(f"course_{profile}", record, committed=profile == "cpu" and not failures)
     elif add and not failures:
+        if "07_evaluation" in record["notebooks"]:
+            record["headline"] = headline_from_metrics(load_metrics("07_evaluation"))
         add_to_measurement(profile, record)
     print(
         f"course: {record['total_seconds'] / 60:.1f} min, peak {record['peak_rss_gb']:.2f} GB, "

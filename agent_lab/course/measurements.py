@@ -121,8 +121,9 @@ def headline_from_metrics(metrics: dict) -> dict:
 
 def add_to_measurement(profile: str, record: dict) -> Path:
     """Add the notebooks of a partial run (`--add`) to the last complete run's committed record: a
-    notebook the course gained after that run, measured on its own on the same machine. The record
-    lists it under `added` and its time counts in the total."""
+    notebook the course gained or changed after that run, measured on its own on the same machine.
+    The record lists it under `added` (with when it ran), its time replaces the old one in the
+    total, and `headline` is `record["headline"]` when the partial run re-measured notebook 07."""
     path = MEASUREMENTS / f"course_{profile}.json"
     if not path.is_file():
         raise FileNotFoundError(f"--add needs a complete measured run first ({path} is missing)")
@@ -139,6 +140,8 @@ def add_to_measurement(profile: str, record: dict) -> Path:
         )
         base["notebooks"][name] = nb
         base.setdefault("added", {})[name] = record["started"]
+    if record.get("headline"):
+        base["headline"] = record["headline"]
     base["notebooks"] = dict(sorted(base["notebooks"].items()))
     base["peak_rss_gb"] = max(n["peak_rss_gb"] for n in base["notebooks"].values())
     return write_measurement(f"course_{profile}", base, committed=True)

@@ -32,13 +32,17 @@ def percent(summary: dict, suite: str, key: str) -> float | None:
 
 
 def headline_table(models: dict[str, dict], names: tuple[str, ...] = tuple(COLUMNS)) -> dict:
-    """{label: row} for each model: steps trained, the `names` columns in %, KAgent overall.
+    """{label: row} for each model: steps trained, held-out items scored, the `names` columns in
+    %, KAgent overall.
 
     `models` maps a label to {"summary": per-suite summaries, "kagent": dimensions or None,
     "steps": optimizer steps}, as notebook 07 keeps them and writes them to its metrics."""
     table = {}
     for label, m in models.items():
-        row = {"steps trained": m.get("steps")}
+        row = {
+            "steps trained": m.get("steps"),
+            "held-out n": m["summary"].get("held_out", {}).get("n"),
+        }
         row.update({COLUMNS[n][0]: percent(m["summary"], *COLUMNS[n][1:]) for n in names})
         row["KAgent overall"] = (m.get("kagent") or {}).get("overall")
         table[label] = row
