@@ -20,7 +20,7 @@ GROUPS = {
 
 def test_queries_are_grouped_by_the_domain_of_their_first_tool():
     from agent_lab.data.queries import generate_tasks
-    from agent_lab.world.data import TOOL_SCHEMAS
+    from agent_lab.world.schemas import TOOL_SCHEMAS
 
     tasks = generate_tasks(400, seed=0)
     groups = group_queries(tasks, n_groups=4, per_group=3)

@@ -12,7 +12,7 @@ from agent_lab.agent.probe import (
 )
 from agent_lab.agent.steps import step_from_message
 from agent_lab.agent.templates import get_template
-from agent_lab.world.data import TOOL_SCHEMAS
+from agent_lab.world.schemas import TOOL_SCHEMAS
 
 
 def test_query_sets_are_labelled_with_known_tools():

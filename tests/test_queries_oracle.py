@@ -4,7 +4,7 @@ import pytest
 
 from agent_lab.data.oracle import solve
 from agent_lab.data.queries import INTENTS, generate_tasks
-from agent_lab.world.data import TOOL_SCHEMAS
+from agent_lab.world.schemas import TOOL_SCHEMAS
 
 
 def test_exact_ratio_languages_and_coverage():

@@ -3,7 +3,7 @@ import datetime as dt
 import jsonschema
 import pytest
 
-from agent_lab.world.data import TOOL_SCHEMAS
+from agent_lab.world.schemas import TOOL_SCHEMAS
 from agent_lab.world.tools import World, tool_schemas
 from agent_lab.world.values import TODAY, ToolError, resolve_date, safe_arithmetic
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from agent_lab.agent.templates import TEMPLATES, Step, Template
 from agent_lab.agent.tool_formats import FORMATS, describe, tool_names
 from agent_lab.evaluation.scoring import auto_judge
-from agent_lab.world.data import TOOL_SCHEMAS
+from agent_lab.world.schemas import TOOL_SCHEMAS
 
 SECTIONS = ("Profile", "Instruction", "Tools", "Goal", "Memory", "Format")
 PROFILES = [

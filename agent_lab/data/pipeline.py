@@ -22,7 +22,7 @@ from agent_lab.data.general import ETA_AGENTTUNING, mix_general
 from agent_lab.data.oracle import solve
 from agent_lab.data.queries import generate_tasks
 from agent_lab.data.render import sample_examples
-from agent_lab.world.data import TOOL_SCHEMAS
+from agent_lab.world.schemas import TOOL_SCHEMAS
 
 
 @dataclass

@@ -18,7 +18,7 @@ import re
 from agent_lab.agent.templates import TEMPLATES, Step, Template
 from agent_lab.agent.tool_formats import FORMATS
 from agent_lab.data.oracle import Trajectory
-from agent_lab.world.data import TOOL_SCHEMAS
+from agent_lab.world.schemas import TOOL_SCHEMAS
 from agent_lab.world.tools import tool_schemas
 
 # hard negatives are offered the tool their topic suggests, so that "not calling it" is learned

@@ -20,7 +20,7 @@ from agent_lab.agent.templates import Template
 from agent_lab.data.oracle import Trajectory, solve
 from agent_lab.data.queries import Task
 from agent_lab.files import read_csv, write_csv
-from agent_lab.world.data import TOOL_SCHEMAS
+from agent_lab.world.schemas import TOOL_SCHEMAS
 from agent_lab.world.tools import World, tool_schemas
 
 ACTION_TOOLS = ("create_meeting", "book_flight", "fire_alert", "call_police", "call_fireman")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import jsonschema
 
 from agent_lab.data.tool_catalogue import DOMAINS, FIELDS, VERBS
-from agent_lab.world.data import TOOL_SCHEMAS
+from agent_lab.world.schemas import TOOL_SCHEMAS
 
 ID_PATTERN = r"^[A-Z]{2}-\d{4}$"
 

@@ -1,6 +1,7 @@
 """Stage 1 -- the simulated tool world the agent acts in (notebook 02).
 
-- `data`   the world's tool schemas and catalogues (flights, calendar, Hema products, fire alarm)
-- `values` how arguments are read: dates ("this Friday", 明天), bounded arithmetic, JSON checks
-- `tools`  `World`: state, argument validation, the tools themselves, observations
+- `schemas` the world's 18 tool schemas (JSON schema; every call is checked against them)
+- `data`    the catalogues the tools read (cities, contacts, Hema products, recipes, fire alarm)
+- `values`  how arguments are read: dates ("this Friday", 明天), bounded arithmetic, JSON checks
+- `tools`   `World`: state, argument validation, the tools themselves, observations
 """

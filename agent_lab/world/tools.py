@@ -27,11 +27,11 @@ from agent_lab.world.data import (
     PRODUCTS,
     RECIPES,
     REPOSITORIES,
-    TOOL_SCHEMAS,
     UNIT_FACTORS,
     WEB_PAGES,
     canonical_name,
 )
+from agent_lab.world.schemas import TOOL_SCHEMAS
 from agent_lab.world.values import (
     TODAY,
     ToolError,
