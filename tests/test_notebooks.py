@@ -8,6 +8,7 @@ pipeline would fail; a notebook without one fails `test_every_notebook_has_a_che
 import json
 
 import nbformat
+import papermill
 import pytest
 
 from agent_lab.course import harness
@@ -43,6 +44,8 @@ def test_parameters_cell_is_literal_and_defaults_to_cpu_profile(path):
         assert not same, f"configs/{profile}.yaml restates the notebook's defaults: {same}"
         params = harness.notebook_parameters(profile, path.stem)
         assert set(params) == set(defaults) and params["PROFILE"] == profile
+    # papermill reads every parameter too (a "=" inside a comment once hid MODEL from it)
+    assert set(papermill.inspect_notebook(str(path))) == set(defaults)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
