@@ -89,7 +89,7 @@ def test_add_puts_a_separately_measured_notebook_into_the_record(tmp_path, monke
     record = json.loads((tmp_path / "docs" / "course_cpu.json").read_text())
     assert record["total_seconds"] == 720.0 and record["peak_rss_gb"] == 4.5
     assert record["added"] == {"08_b": "t1"} and list(record["notebooks"]) == ["01_a", "08_b"]
-    assert "(measured on its own, added)" in readme.course_table(record, ["01_a", "08_b"])
+    assert "(measured in a later run of its own)" in readme.course_table(record, ["01_a", "08_b"])
     with pytest.raises(ValueError, match="machine"):
         measurements.add_to_measurement("cpu", {**part, "machine": {**machine, "cpu": "Y"}})
     # a notebook measured again replaces its old time, and a new notebook-07 headline replaces

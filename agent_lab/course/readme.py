@@ -59,7 +59,7 @@ def course_table(record: dict, notebooks: list[str]) -> str:
             continue
         lines.append(
             f"| `{name}`{'' if nb['ok'] else ' (failed)'}"
-            f"{' (measured on its own, added)' if name in record.get('added', {}) else ''} | "
+            f"{' (measured in a later run of its own)' if name in record.get('added', {}) else ''} | "
             f"{nb['seconds'] / 60:.1f} | "
             f"{nb['peak_rss_gb']:.1f} |"
         )
