@@ -6,8 +6,8 @@ cpu data:
 
 - old: the recipe the course used before (LoRA r 8 with dropout 0.05, fp32, batch 4 in one
   micro-batch);
-- new: the default now (no LoRA dropout, precision from `sft.pick_precision`, the memory planner's
-  micro-batch within `--budget` GB, same 4 sequences per optimizer step),
+- new: the default now (no LoRA dropout, precision from `trainer.pick_precision`, the memory
+  planner's micro-batch within `--budget` GB, same 4 sequences per optimizer step),
 
 and prints real tokens/s and peak RSS of each, and the ratios (targets: >= 1.6x speed, <= 0.4x
 memory).
