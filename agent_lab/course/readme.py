@@ -41,6 +41,9 @@ def _machine(m: dict) -> str:
     return f"{m['cores']}-core {m['cpu']} with {m['memory_gb']:.0f} GB"
 
 
+LATER = " (measured in a later run of its own)"  # a notebook added to the record with --add
+
+
 def course_table(record: dict, notebooks: list[str]) -> str:
     """The time and memory table from a `course_<profile>.json` record; `notebooks` are the
     course's notebook names in order (one the measured run lacks is marked, never left out)."""
@@ -59,7 +62,7 @@ def course_table(record: dict, notebooks: list[str]) -> str:
             continue
         lines.append(
             f"| `{name}`{'' if nb['ok'] else ' (failed)'}"
-            f"{' (measured in a later run of its own)' if name in record.get('added', {}) else ''} | "
+            f"{LATER if name in record.get('added', {}) else ''} | "
             f"{nb['seconds'] / 60:.1f} | "
             f"{nb['peak_rss_gb']:.1f} |"
         )
