@@ -140,10 +140,20 @@ def make_data(
     }
 
 
-def train(model, data: dict, out_dir: Path, epochs: int, max_steps: int, echo=print) -> dict:
-    """The course's LoRA recipe on `data`, in its own process; returns the run summary."""
+def train(
+    model, data: dict, out_dir: Path, epochs: int, max_steps: int, echo=print, resume=False
+) -> dict:
+    """The course's LoRA recipe on `data`, in its own process; returns the run summary.
+
+    A fresh run: `out_dir` is emptied first, since a checkpoint left there may come from other
+    data (another tool file, seed or profile). `resume=True` continues a killed run instead."""
+    import shutil
+
     from agent_lab.training.config import load_config
     from agent_lab.training.train import run_subprocess
+
+    if not resume:
+        shutil.rmtree(out_dir, ignore_errors=True)
 
     cfg = load_config(
         [RECIPE],
@@ -188,6 +198,11 @@ def main(argv=None) -> dict:
         "--teacher", action="store_true", help="reword queries with the OPENAI_BASE_URL model"
     )
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue a killed run from its last checkpoint (same tools, profile and seed)",
+    )
     args = ap.parse_args(argv)
 
     from agent_lab.course.model import resolve_model
@@ -210,7 +225,9 @@ def main(argv=None) -> dict:
     base = resolve_model(args.model)
     test_rows = read_jsonl(data["paths"]["test"])
     before = score(base, test_rows)
-    summary = train(args.model, data, out / "run", sizes["epochs"], sizes["max_steps"])
+    summary = train(
+        args.model, data, out / "run", sizes["epochs"], sizes["max_steps"], resume=args.resume
+    )
     after = score(summary["model_dir"], test_rows)
     keys = ("format_valid", "tool_accuracy", "call_accuracy", "hard_negative_accuracy")
     report = {

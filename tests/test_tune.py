@@ -88,3 +88,24 @@ def test_tune_smoke_trains_scores_and_writes_a_servable_model(tmp_path):
     for side in ("before", "after"):
         assert 0.0 <= report[side]["format_valid"] <= 1.0
     assert "transformers serve" in proc.stdout
+
+
+def test_a_new_run_never_resumes_a_checkpoint_left_by_another(tmp_path, monkeypatch):
+    from agent_lab.training import train as train_module
+
+    seen = []
+    monkeypatch.setattr(
+        train_module,
+        "run_subprocess",
+        lambda cfg, echo=print: (
+            seen.append(sorted(p.name for p in (tmp_path / "run").rglob("*"))) or {}
+        ),
+    )
+    data = {"paths": {"train": str(tmp_path / "t.jsonl"), "val": str(tmp_path / "v.jsonl")}}
+    stale = tmp_path / "run" / "checkpoints" / "checkpoint-2"
+    stale.mkdir(parents=True)
+    tune.train(None, data, tmp_path / "run", 1, 2)
+    assert seen[-1] == []  # the old checkpoint was gone before training started
+    stale.mkdir(parents=True)
+    tune.train(None, data, tmp_path / "run", 1, 2, resume=True)
+    assert "checkpoint-2" in seen[-1]
