@@ -136,7 +136,7 @@ def action_name(raw: str) -> str:
 
 def step_from_message(template, message) -> tuple[str, Step]:
     """(text, step) from a chat completion message: native `tool_calls` if the endpoint parsed any,
-    else `template.parse` of the text (an `agent_lab.agent.templates.Template`)."""
+    else `template.parse` of the text (an `agent_lab.agent.template_base.Template`)."""
     text = message.content or ""
     calls = getattr(message, "tool_calls", None) or []
     if calls:
