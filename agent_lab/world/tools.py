@@ -23,15 +23,10 @@ import jsonschema
 
 from agent_lab.world.data import (
     CONTACTS,
-    FIRE_IMAGES,
-    PRODUCTS,
-    RECIPES,
-    REPOSITORIES,
-    UNIT_FACTORS,
-    WEB_PAGES,
     canonical_name,
 )
 from agent_lab.world.schemas import TOOL_SCHEMAS
+from agent_lab.world.service_tools import ServiceTools
 from agent_lab.world.values import (
     TODAY,
     ToolError,
@@ -40,24 +35,9 @@ from agent_lab.world.values import (
     json_problem,
     read_date,
     resolve_date,
-    safe_arithmetic,
     short_repr,
 )
 
-STOPWORDS = {
-    "the",
-    "and",
-    "for",
-    "who",
-    "what",
-    "about",
-    "search",
-    "web",
-    "find",
-    "look",
-    "latest",
-    "please",
-}
 CONDITIONS = ["sunny", "cloudy", "light rain", "overcast", "showers", "clear"]
 
 
@@ -67,7 +47,7 @@ def _rng_int(*parts, mod: int) -> int:
 
 
 @dataclass
-class World:
+class World(ServiceTools):
     """The mutable state of one episode. Same seed -> same weather, flights, calendar."""
 
     seed: int = 0
@@ -281,124 +261,6 @@ class World:
         booking = {"booking_id": f"B{len(self.bookings) + 1:04d}", "passenger": passenger, **flight}
         self.bookings.append(booking)
         return {"booked": booking}
-
-    # ------------------------------------------------------------------ Hema retail
-    def _tool_hm_product_recommend(self, keywords_dict):
-        words = [str(v).lower() for v in keywords_dict.values()]
-        hits = [
-            p
-            for p in PRODUCTS
-            if any(
-                w in (p["category"] + " " + p["product_name"] + " " + " ".join(p["tags"])).lower()
-                for w in words
-            )
-        ]
-        return [
-            {k: p[k] for k in ("sku_code", "product_name", "product_price", "product_description")}
-            for p in hits[:3]
-        ]
-
-    def _tool_hm_product_info(self, sku_code_list, sku_name_list, property_list):
-        out = []
-        for i, code in enumerate(sku_code_list):
-            product = next((p for p in PRODUCTS if p["sku_code"] == code), None)
-            if product is None:
-                raise ToolError(f"no product with sku_code {code}")
-            wanted = property_list[i] if i < len(property_list) else []
-            props = {
-                w: product["properties"].get(w, "unknown")
-                for w in (wanted or list(product["properties"]))
-            }
-            out.append({"sku_code": code, "property": props})
-        return out
-
-    def _tool_hm_product_marketing(self, sku_code_list):
-        out = []
-        for code in sku_code_list:
-            product = next((p for p in PRODUCTS if p["sku_code"] == code), None)
-            if product is None:
-                raise ToolError(f"no product with sku_code {code}")
-            out.append({"sku_code": code, "promotion": product["promotion"]})
-        return out
-
-    def _tool_hm_recipe_recommend(self, keywords_dict):
-        words = [str(v).lower() for v in keywords_dict.values()]
-        return [
-            r
-            for r in RECIPES
-            if any(w in (r["name"] + " " + " ".join(r["ingredients"])).lower() for w in words)
-        ][:3]
-
-    # ------------------------------------------------------------------ fire safety
-    def _tool_fire_recognition(self, image):
-        if image not in FIRE_IMAGES:
-            raise ToolError(f"no image {image!r}; known cameras: {', '.join(sorted(FIRE_IMAGES))}")
-        return {"image": image, "fire_detected": FIRE_IMAGES[image]}
-
-    def _tool_fire_alert(self):
-        self.alerts.append({"at": self.today.isoformat()})
-        return {"alert": "building administrators warned"}
-
-    def _tool_call_police(self):
-        self.police_calls += 1
-        return {"called": "110"}
-
-    def _tool_call_fireman(self):
-        self.fireman_calls += 1
-        return {"called": "119"}
-
-    # ------------------------------------------------------------------ code hosting, web, numbers
-    def _tool_github_latest_commit(self, repository):
-        repo = REPOSITORIES.get(repository.strip().lower())
-        if repo is None:
-            raise ToolError(f"no repository {repository!r}")
-        sha = hashlib.sha1(f"{self.seed}|{repository}".encode()).hexdigest()
-        return {
-            "repository": repository,
-            "latest_commit": sha,
-            "message": repo["message"],
-            "author": repo["author"],
-        }
-
-    def _tool_web_search(self, text):
-        words = {w for w in text.lower().split() if len(w) > 2} - STOPWORDS
-        scored = sorted(
-            (
-                (
-                    len(words & set(p["text"].lower().split()))
-                    + (p["title"].lower() in text.lower()),
-                    p,
-                )
-                for p in WEB_PAGES
-            ),
-            key=lambda x: -x[0],
-        )
-        return [
-            {"title": p["title"], "snippet": p["text"][:160], "url": p["url"]}
-            for s, p in scored[:3]
-            if s > 0
-        ]
-
-    def _tool_calculator(self, expression):
-        return {"expression": expression, "result": round(safe_arithmetic(expression), 6)}
-
-    def _tool_unit_convert(self, value, from_unit, to_unit):
-        a, b = UNIT_FACTORS.get(from_unit.lower()), UNIT_FACTORS.get(to_unit.lower())
-        if a is None or b is None:
-            raise ToolError(f"unknown unit; known units: {', '.join(sorted(UNIT_FACTORS))}")
-        if a[0] != b[0]:
-            raise ToolError(f"cannot convert {a[0]} to {b[0]}")
-        if a[0] == "temperature":
-            celsius = {"c": value, "f": (value - 32) * 5 / 9, "k": value - 273.15}[a[1]]
-            result = {"c": celsius, "f": celsius * 9 / 5 + 32, "k": celsius + 273.15}[b[1]]
-        else:
-            result = value * a[1] / b[1]
-        return {
-            "value": value,
-            "from_unit": from_unit,
-            "to_unit": to_unit,
-            "result": round(result, 6),
-        }
 
 
 def tool_schemas(names=None) -> list[dict]:
