@@ -3,6 +3,7 @@
 - `scenarios`       the lecture notes' weather / meeting / flight tasks        -- notebook 03
 - `queries`         intents, paraphrase families, slots, hard negatives        -- notebook 04
 - `oracle`          gold trajectories in the world: the table of solvers       -- notebook 04
+- `solver_steps`    what the solvers share: `Run` (a call, recorded), `say`   -- notebook 04
 - `solvers`         one solver per intent: the one-call (and no-tool) tasks    -- notebook 04
 - `multi_step`      the solvers that chain calls (booking, meetings, fire)     -- notebook 04
 - `teachers`        LLM teacher, rewards, CoT completion, human review sheet   -- notebook 04

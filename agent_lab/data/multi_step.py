@@ -2,13 +2,13 @@
 meeting, the fire emergency, recover from a busy slot): each result feeds the next call.
 
 Introduced in notebook 04 (`04_building_training_data`); the shared steps (`Run`,
-`search_flights_on`, `meeting_members`, ...) live in `agent_lab.data.solvers`.
+`search_flights_on`, `meeting_members`, ...) live in `agent_lab.data.solver_steps`.
 """
 
 from __future__ import annotations
 
 from agent_lab.data.queries import Task
-from agent_lab.data.solvers import (
+from agent_lab.data.solver_steps import (
     Run,
     flight_listing,
     hour_after,

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 
 from agent_lab.data import multi_step, solvers
 from agent_lab.data.queries import Task
-from agent_lab.data.solvers import Run
+from agent_lab.data.solver_steps import Run
 from agent_lab.world.tools import World
 
 WORLD_SEED = 0

@@ -4,86 +4,22 @@ runs its calls in the world through `Run`, then writes the answer from their res
 Introduced in notebook 04 (`04_building_training_data`), which writes one of them by hand;
 `agent_lab.data.oracle` keeps the table of solvers by intent, `agent_lab.data.multi_step` the
 solvers that chain calls. A solver takes the run, the task's slots and the task, and returns the
-final answer; the thoughts it passes to `Run.call` become the trajectory's steps.
+final answer; the thoughts it passes to `Run.call` become the trajectory's steps. The shared
+steps (`Run`, `say`, `search_flights_on`, ...) live in `agent_lab.data.solver_steps`.
 """
 
 from __future__ import annotations
 
 from agent_lab.data.queries import Task
-from agent_lab.world.tools import World, observation_text
+from agent_lab.data.solver_steps import (
+    CONDITIONS_ZH,
+    Run,
+    flight_listing,
+    say,
+    search_flights_on,
+    weather_text,
+)
 from agent_lab.world.values import resolve_date
-
-CONDITIONS_ZH = {
-    "sunny": "晴",
-    "cloudy": "多云",
-    "light rain": "小雨",
-    "overcast": "阴",
-    "showers": "阵雨",
-    "clear": "晴朗",
-}
-
-
-class Run:
-    """Calls tools in the world and records steps."""
-
-    def __init__(self, task: Task, world: World):
-        self.task, self.world, self.steps = task, world, []
-
-    def call(self, thought_en: str, thought_zh: str, name: str, args: dict):
-        obs = self.world.call(name, args)
-        thought = thought_zh if self.task.lang == "zh" else thought_en
-        self.steps.append(
-            {
-                "thought": thought,
-                "name": name,
-                "arguments": args,
-                "observation": observation_text(obs),
-            }
-        )
-        return obs
-
-
-def say(task: Task, en: str, zh: str) -> str:
-    return zh if task.lang == "zh" else en
-
-
-def flight_listing(flights: list[dict]) -> str:
-    return "; ".join(f"{f['flight_number']} {f['departure']} {f['price_cny']} CNY" for f in flights)
-
-
-def search_flights_on(run, s: dict, day: str, thought_en: str, thought_zh: str) -> list[dict]:
-    """The search every flight intent starts from: the slots' origin and destination on `day`."""
-    return run.call(
-        thought_en,
-        thought_zh,
-        "search_flights",
-        {"origin": s["city"], "destination": s["city2"], "date": day},
-    )["result"]
-
-
-def meeting_members(run, s: dict) -> list[str]:
-    """The step every meeting intent starts from: look the team up (its members are the attendees).
-
-    Both meeting intents use this one order; the look-ups are independent, and one fixed order is
-    easier for a small model to learn than two.
-    """
-    return run.call(
-        f"First, the members of the {s['team_en']}.",
-        f"先查询{s['team']}的成员。",
-        "find_contacts",
-        {"team": s["team"]},
-    )["result"]["members"]
-
-
-def hour_after(start: str) -> str:
-    """The end of a one-hour meeting starting at `start` ("HH:MM")."""
-    return f"{int(start[:2]) + 1:02d}:00"
-
-
-def weather_text(w: dict) -> str:
-    return (
-        f"{w['date']}: {w['condition']}, {w['temperature_c']:g} °C, humidity {w['humidity_pct']}%"
-    )
 
 
 def no_tool(run: Run, s: dict, t: Task) -> str:
