@@ -150,7 +150,7 @@ def train(
     import shutil
 
     from agent_lab.training.config import load_config
-    from agent_lab.training.train import run_subprocess
+    from agent_lab.training.launch import run_subprocess
 
     if not resume:
         shutil.rmtree(out_dir, ignore_errors=True)

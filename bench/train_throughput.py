@@ -45,7 +45,7 @@ def recipes(examples: int, budget: float, max_length: int, model) -> None:
 
     from agent_lab.course.paths import build_dir
     from agent_lab.files import read_jsonl, write_jsonl
-    from agent_lab.training import config, course_data, train
+    from agent_lab.training import config, course_data, launch
 
     out = build_dir() / "bench" / "train_throughput"
     data = {
@@ -102,7 +102,7 @@ def recipes(examples: int, budget: float, max_length: int, model) -> None:
         cfg = config.merge(
             config.load_config([], base), {**extra, "output_dir": str(out / f"run{len(results)}")}
         )
-        s = train.run_subprocess(cfg, echo=lambda line: None)
+        s = launch.run_subprocess(cfg, echo=lambda line: None)
         results[label] = s
         plan = s["memory_plan"]
         print(

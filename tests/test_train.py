@@ -13,7 +13,7 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from agent_lab.course.paths import REPO_ROOT
-from agent_lab.training import config, course_data, train
+from agent_lab.training import checkpoints, config, course_data, train
 from agent_lab.training.trainer import (
     load_for_training,
     merge_and_save,
@@ -114,9 +114,31 @@ def test_resume_skips_a_half_written_checkpoint(tmp_path, capsys):
     (tmp_path / "checkpoint-3" / "trainer_state.json").write_text("{}")
     (tmp_path / "checkpoint-6").mkdir()  # killed while writing: no trainer_state.json yet
     (tmp_path / "checkpoint-6" / "model.safetensors").write_text("partial")
-    assert train.last_complete_checkpoint(tmp_path).endswith("checkpoint-3")
+    assert checkpoints.last_complete_checkpoint(tmp_path).endswith("checkpoint-3")
     assert "checkpoint-6: incomplete" in capsys.readouterr().out
-    assert train.last_complete_checkpoint(tmp_path / "missing") is None
+    assert checkpoints.last_complete_checkpoint(tmp_path / "missing") is None
+
+
+def test_a_rerun_resumes_only_the_checkpoints_of_its_own_config(tmp_path, capsys):
+    cfg = config.load_config(["configs/train/smoke.yaml"], {"output_dir": str(tmp_path)})
+    ckpt_dir = tmp_path / "checkpoints"
+    assert checkpoints.resume_point(ckpt_dir, cfg) is None  # a first run records its config
+    (ckpt_dir / "checkpoint-2").mkdir()
+    (ckpt_dir / "checkpoint-2" / "trainer_state.json").write_text("{}")
+    same = {**cfg, "stop_at_step": 1, "merge": False}  # how a run stops is not what it learns
+    assert checkpoints.resume_point(ckpt_dir, same).endswith("checkpoint-2")
+    other = config.merge(cfg, {"training": {"learning_rate": 0.5}, "max_length": 64})
+    assert checkpoints.resume_point(ckpt_dir, other) is None
+    said = capsys.readouterr().out
+    assert "not resuming" in said and "(changed: max_length, training.learning_rate)" in said
+    kept = tmp_path / "checkpoints.old" / "checkpoint-2" / "trainer_state.json"
+    assert kept.is_file()  # moved aside, not deleted
+    assert json.loads((ckpt_dir / "run_config.json").read_text())["max_length"] == 64
+    (ckpt_dir / "run_config.json").unlink()  # checkpoints with no record of their config
+    (ckpt_dir / "checkpoint-4").mkdir()
+    (ckpt_dir / "checkpoint-4" / "trainer_state.json").write_text("{}")
+    assert checkpoints.resume_point(ckpt_dir, other) is None
+    assert "no record of their config" in capsys.readouterr().out
 
 
 def test_hardware_choices_on_this_machine():

@@ -91,7 +91,7 @@ def test_tune_smoke_trains_scores_and_writes_a_servable_model(tmp_path):
 
 
 def test_a_new_run_never_resumes_a_checkpoint_left_by_another(tmp_path, monkeypatch):
-    from agent_lab.training import train as train_module
+    from agent_lab.training import launch as train_module
 
     seen = []
     monkeypatch.setattr(

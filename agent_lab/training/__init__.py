@@ -8,6 +8,8 @@ one entry point, cost and memory.
 - `config`   a recipe: YAML over the defaults, `--set` overrides, checks      -- notebook 06
 - `course_data` the run's data, built once and written as JSONL files         -- notebooks 06, 07
 - `memory`   the CPU peak estimate, the budget and the micro-batch plan       -- notebook 06
+- `checkpoints` which checkpoint a rerun resumes from (only the same config's) -- notebook 06
 - `train`    the entry point: `python -m agent_lab.training.train`            -- notebook 06
+- `launch`   a run in a fresh process from a notebook, with a progress bar    -- notebooks 06, 07
 - `cost`     the lecture notes' cost table, FLOPs, memory per GPU             -- notebooks 01, 06
 """

@@ -87,7 +87,7 @@ class SpeedMemory(TrainerCallback):
 
 class Progress(TrainerCallback):
     """Prints `progress <step>/<max_steps>` lines (at most one every `every` seconds) for a parent
-    process to show as a progress bar with an ETA (`agent_lab.training.train.run_subprocess`
+    process to show as a progress bar with an ETA (`agent_lab.training.launch.run_subprocess`
     does)."""
 
     def __init__(self, every: float = 2.0):

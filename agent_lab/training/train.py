@@ -20,22 +20,19 @@ transformers `Trainer` reads the launcher's environment, and `training.deepspeed
 
 `--set key.sub=value` overrides one entry (value parsed as YAML). Relative paths are taken from the
 repository root. The run writes `<output_dir>/summary.json` (figures the notebook plots),
-checkpoints under `<output_dir>/checkpoints/` (a rerun resumes from the last one), and the tuned
-model -- LoRA merged -- as a plain folder `<output_dir>/model` that `transformers serve` serves.
+checkpoints under `<output_dir>/checkpoints/` (a rerun of the same config resumes from the last
+one), and the tuned model -- LoRA merged -- as a plain folder `<output_dir>/model` that
+`transformers serve` serves. Notebooks start it through `agent_lab.training.launch`.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
-from pathlib import Path
 
-import yaml
-
-from agent_lab.course.paths import REPO_ROOT
+from agent_lab.training.checkpoints import resume_point
 from agent_lab.training.config import (
     DEFAULT_TRAINING,
     ConfigError,
@@ -48,30 +45,9 @@ from agent_lab.training.course_data import training_examples
 from agent_lab.training.memory import plan_memory
 
 
-def last_complete_checkpoint(ckpt_dir: Path) -> str | None:
-    """The newest `checkpoint-N` folder that was written to the end (its `trainer_state.json` is
-    written last); a folder a killed run left half-written is skipped, and named."""
-    if not ckpt_dir.is_dir():
-        return None
-    found = sorted(
-        (p for p in ckpt_dir.glob("checkpoint-*") if p.name.split("-")[-1].isdigit()),
-        key=lambda p: int(p.name.split("-")[-1]),
-        reverse=True,
-    )
-    for folder in found:
-        if (folder / "trainer_state.json").is_file():
-            return str(folder)
-        print(
-            f"skipping {folder}: incomplete (no trainer_state.json; the run was stopped while "
-            "writing it)",
-            flush=True,
-        )
-    return None
-
-
 def run(cfg: dict) -> dict:
     """Train as `cfg` says; return (and write) the summary. Resumes from the last complete
-    checkpoint if any."""
+    checkpoint of the same config, if any (`training.checkpoints.resume_point`)."""
     import torch
     from transformers import TrainingArguments, set_seed
 
@@ -174,7 +150,8 @@ def run(cfg: dict) -> dict:
     before = {
         k.removeprefix("eval_"): v for k, v in trainer.evaluate().items() if k.endswith("_loss")
     }
-    last = last_complete_checkpoint(ckpt_dir)
+    with args.main_process_first(desc="checkpoints"):  # one process moves stale ones aside
+        last = resume_point(ckpt_dir, cfg)
     if last:
         print(f"resuming from {last} (step {last.rsplit('-', 1)[-1]})", flush=True)
     start = time.perf_counter()
@@ -228,73 +205,6 @@ def run(cfg: dict) -> dict:
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
     return summary
-
-
-def command(config_path, launcher: str = "python") -> str:
-    """The shell command that runs a config file, for a notebook to show."""
-    return f"{launcher} -m agent_lab.training.train --config {config_path}"
-
-
-def run_subprocess(cfg: dict, launcher: tuple[str, ...] = (sys.executable,), echo=print) -> dict:
-    """Write `cfg` to `<output_dir>/config.yaml`, train it in a fresh process, echo its log lines,
-    return the summary.
-
-    A separate process gives an honest peak-memory figure and is exactly what a cluster runs.
-    """
-    import subprocess
-    from collections import deque
-
-    out_dir = resolve_path(cfg["output_dir"])
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / "config.yaml"
-    path.write_text(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True))
-    env = {
-        **os.environ,
-        "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1"),
-        "TOKENIZERS_PARALLELISM": "false",
-    }
-    proc = subprocess.Popen(
-        [*launcher, "-m", "agent_lab.training.train", "--config", str(path)],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    tail: deque = deque(maxlen=40)
-    bar = None
-    try:
-        for line in proc.stdout:
-            tail.append(line)
-            if line.startswith("progress "):
-                done, total = (int(x) for x in line.split()[1].split("/"))
-                if bar is None:
-                    from tqdm.auto import tqdm
-
-                    bar = tqdm(total=total, desc=Path(cfg["output_dir"]).name, unit="step")
-                bar.total = total
-                bar.update(done - bar.n)
-            elif line.startswith(
-                (
-                    "{'loss'",
-                    "{'train_runtime'",
-                    "tuned model",
-                    "steps ",
-                    "memory plan",
-                    "resuming",
-                    "skipping",
-                    "snapshot",
-                )
-            ):
-                echo(line.rstrip())
-    finally:
-        if bar is not None:
-            bar.close()
-        if (
-            proc.poll() is None
-        ):  # the notebook was interrupted: do not leave a training process behind
-            proc.kill()
-    return json.loads((out_dir / "summary.json").read_text())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,85 @@
+"""Start a training run from a notebook (notebooks 06 and 07): write its config, run
+`python -m agent_lab.training.train` in a fresh process, show its progress, return its summary.
+
+A separate process gives an honest peak-memory figure (the notebook's own memory is not in it) and
+is exactly what a cluster runs; `command` is the shell line a notebook prints beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import yaml
+
+from agent_lab.course.paths import REPO_ROOT
+from agent_lab.training.config import resolve_path
+
+
+def command(config_path, launcher: str = "python") -> str:
+    """The shell command that runs a config file, for a notebook to show."""
+    return f"{launcher} -m agent_lab.training.train --config {config_path}"
+
+
+def run_subprocess(cfg: dict, launcher: tuple[str, ...] = (sys.executable,), echo=print) -> dict:
+    """Write `cfg` to `<output_dir>/config.yaml`, train it in a fresh process, echo its log lines,
+    return the summary.
+
+    A separate process gives an honest peak-memory figure and is exactly what a cluster runs.
+    """
+    import subprocess
+    from collections import deque
+
+    out_dir = resolve_path(cfg["output_dir"])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "config.yaml"
+    path.write_text(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True))
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1"),
+        "TOKENIZERS_PARALLELISM": "false",
+    }
+    proc = subprocess.Popen(
+        [*launcher, "-m", "agent_lab.training.train", "--config", str(path)],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    tail: deque = deque(maxlen=40)
+    bar = None
+    try:
+        for line in proc.stdout:
+            tail.append(line)
+            if line.startswith("progress "):
+                done, total = (int(x) for x in line.split()[1].split("/"))
+                if bar is None:
+                    from tqdm.auto import tqdm
+
+                    bar = tqdm(total=total, desc=Path(cfg["output_dir"]).name, unit="step")
+                bar.total = total
+                bar.update(done - bar.n)
+            elif line.startswith(
+                (
+                    "{'loss'",
+                    "{'train_runtime'",
+                    "tuned model",
+                    "steps ",
+                    "memory plan",
+                    "resuming",
+                    "skipping",
+                    "snapshot",
+                )
+            ):
+                echo(line.rstrip())
+    finally:
+        if bar is not None:
+            bar.close()
+        if (
+            proc.poll() is None
+        ):  # the notebook was interrupted: do not leave a training process behind
+            proc.kill()
+    return json.loads((out_dir / "summary.json").read_text())
