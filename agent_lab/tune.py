@@ -205,8 +205,8 @@ def main(argv=None) -> dict:
     )
     args = ap.parse_args(argv)
 
+    from agent_lab.course.endpoint import external_endpoint
     from agent_lab.course.model import resolve_model
-    from agent_lab.course.server import external_endpoint
     from agent_lab.files import read_jsonl
 
     sizes = PROFILES[args.profile]

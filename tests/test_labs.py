@@ -99,7 +99,7 @@ def _with_cell(nb, after: int, code: str):
 
 @pytest.mark.notebook
 def test_batch_grading_is_isolated_and_cannot_be_forged(tmp_path, monkeypatch):
-    from agent_lab.course import lab_grading
+    from agent_lab.course import lab_checks, lab_grading
 
     monkeypatch.setenv("OPENAI_API_KEY", "sk-grader-secret-123")
     source = labs.LABS / "source" / "lab01_parse_outputs.ipynb"
@@ -157,7 +157,7 @@ def test_batch_grading_is_isolated_and_cannot_be_forged(tmp_path, monkeypatch):
         Path(r["student"]).parent.name: r
         for r in lab_grading.grade_batch(paths, tmp_path / "graded", "smoke", timeout=60)
     }
-    expected = lab_grading.expected_checks(nbformat.read(source, as_version=4))
+    expected = lab_checks.expected_checks(nbformat.read(source, as_version=4))
     assert (
         rows["alice"]["score"] == rows["alice"]["total"] == sum(expected.values())
         and not rows["alice"]["failed"]
@@ -185,14 +185,14 @@ def test_batch_grading_is_isolated_and_cannot_be_forged(tmp_path, monkeypatch):
 
 
 def test_expected_checks_and_tagged_results_are_read_statically():
-    from agent_lab.course import lab_grading
+    from agent_lab.course import lab_checks
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [
         nbformat.v4.new_code_cell('grader.check("a", lambda: 1, points=2)\ngrader.check("b", f)'),
         nbformat.v4.new_code_cell("def f(:\n  broken"),
     ]
-    assert lab_grading.expected_checks(nb) == {"a": 2.0, "b": 1.0}
+    assert lab_checks.expected_checks(nb) == {"a": 2.0, "b": 1.0}
     out = nbformat.v4.new_code_cell("")
     out.outputs = [
         nbformat.v4.new_output(
@@ -206,4 +206,4 @@ def test_expected_checks_and_tagged_results_are_read_statically():
         )
     ]
     nb.cells.append(out)
-    assert lab_grading.tagged_results(nb, "t1") == {"a": True, "b": False}
+    assert lab_checks.tagged_results(nb, "t1") == {"a": True, "b": False}

@@ -406,7 +406,7 @@ def test_a_hub_id_the_offline_cache_lacks_fails_at_once(monkeypatch):
 def test_an_endpoint_that_never_answers_fails_in_bounded_time_naming_the_url(monkeypatch):
     import socket
 
-    from agent_lab.course.server import EndpointError, external_endpoint
+    from agent_lab.course.endpoint import EndpointError, external_endpoint
 
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))

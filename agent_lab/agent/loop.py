@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 
 from agent_lab.agent.steps import step_from_message
 from agent_lab.agent.templates import Step, Template
-from agent_lab.course.server import usage_tokens
+from agent_lab.course.endpoint import usage_tokens
 from agent_lab.world.tools import World, observation_text
 
 

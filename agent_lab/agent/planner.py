@@ -21,7 +21,7 @@ import jsonschema
 
 from agent_lab.agent.steps import read_object
 from agent_lab.agent.tool_formats import describe, tool_names
-from agent_lab.course.server import usage_tokens
+from agent_lab.course.endpoint import usage_tokens
 from agent_lab.world.tools import World, observation_text
 from agent_lab.world.values import TODAY
 

@@ -7,7 +7,7 @@ and the model name in `OPENAI_MODEL`) it returns a client for that endpoint -- t
 "GPT-4-class teacher". Otherwise it starts `transformers serve <folder>` on 127.0.0.1 at a free
 port, waits for `/health`, and returns a client for it. The server is shared by every cell of a
 notebook (one per model folder per process) and stopped at interpreter exit. Its log goes to
-`build/logs/`. API keys are never printed: `Endpoint`'s repr leaves them out.
+`build/logs/`. The client side (`Endpoint`, the external endpoint) is `agent_lab.course.endpoint`.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from agent_lab.course.endpoint import Endpoint, external_endpoint
 from agent_lab.course.model import resolve_model
 from agent_lab.course.paths import cache_dir, logs_dir
 
@@ -32,45 +32,6 @@ LOCAL_HOST = "127.0.0.1"
 
 class ServerError(RuntimeError):
     """The model server did not come up; the message carries the last lines of its log."""
-
-
-@dataclass
-class Endpoint:
-    """An `openai.OpenAI` client plus the model name to pass as `model=`."""
-
-    client: object = field(repr=False)
-    model: str
-    base_url: str
-    external: bool = False
-    log_path: Path | None = None
-
-    def chat(self, messages: list[dict], **kwargs):
-        """`client.chat.completions.create(model=self.model, messages=..., **kwargs)`; an endpoint
-        that cannot be reached or does not answer in the client's time limit is an `EndpointError`
-        naming the URL (never the key)."""
-        import openai
-
-        try:
-            return self.client.chat.completions.create(
-                model=self.model, messages=messages, **kwargs
-            )
-        except openai.APITimeoutError:
-            raise EndpointError(
-                f"{self.base_url} did not answer within {self.client.timeout} s"
-            ) from None
-        except openai.APIConnectionError:
-            raise EndpointError(f"cannot reach {self.base_url} (is the server running?)") from None
-
-
-class EndpointError(RuntimeError):
-    """An endpoint that cannot be reached or does not answer in time; the message names its URL."""
-
-
-def usage_tokens(reply) -> tuple[int, int]:
-    """(prompt_tokens, completion_tokens) of a chat completion; 0 where the endpoint reports
-    none."""
-    usage = getattr(reply, "usage", None)
-    return (getattr(usage, "prompt_tokens", 0) or 0, getattr(usage, "completion_tokens", 0) or 0)
 
 
 def free_port() -> int:
@@ -250,28 +211,6 @@ class LocalServer:
 
 
 _SERVERS: dict[str, LocalServer] = {}
-
-
-def external_endpoint(timeout: float = 120.0) -> Endpoint | None:
-    """A client for `OPENAI_BASE_URL` when it is set (model from `OPENAI_MODEL`), else None."""
-    base_url = os.environ.get("OPENAI_BASE_URL")
-    if not base_url:
-        return None
-    model = os.environ.get("OPENAI_MODEL")
-    if not model:
-        raise ValueError(
-            "OPENAI_BASE_URL is set but OPENAI_MODEL is not: name the endpoint's model in "
-            "OPENAI_MODEL."
-        )
-    from openai import OpenAI
-
-    client = OpenAI(
-        base_url=base_url,
-        api_key=os.environ.get("OPENAI_API_KEY", "no-key"),
-        timeout=timeout,
-        max_retries=1,
-    )  # bounded: at most two tries of `timeout` seconds
-    return Endpoint(client=client, model=model, base_url=base_url, external=True)
 
 
 def get_endpoint(model: str | os.PathLike | None = None, use_external: bool = True) -> Endpoint:
