@@ -8,6 +8,7 @@
 - `agent_lab.course`      paths, model, server, harness, labs, grading      -- every notebook
 - `agent_lab.tune`        your own tools, every stage (`python -m agent_lab.tune`) -- notebook 08
 - `agent_lab.files`       JSON Lines and CSV: the one reader and writer of each -- notebooks 04-07
+- `agent_lab.progress`    progress bars: a widget live, text in `make course`   -- every notebook
 
 Each package's docstring lists its modules and the notebook that uses each.
 """

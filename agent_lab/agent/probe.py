@@ -14,6 +14,7 @@ from pathlib import Path
 
 from agent_lab.agent.steps import step_from_message
 from agent_lab.agent.templates import Template
+from agent_lab.progress import progress as progress_bar
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -52,10 +53,8 @@ def run_probe(
     is shared. A record holds the query, the expected tool, the raw text, the parsed step, token
     usage and latency; `probe_summary` turns records into rates.
     """
-    from tqdm.auto import tqdm
-
     records = []
-    for q in tqdm(queries, desc=desc or f"probe: {template.name}", disable=not progress):
+    for q in progress_bar(queries, desc=desc or f"probe: {template.name}", disable=not progress):
         q_tools = q.get("tools", tools)
         messages = template.messages(q_tools, q["query"])
         start = time.perf_counter()

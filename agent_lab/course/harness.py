@@ -28,6 +28,7 @@ from agent_lab.course.measurements import (
     write_measurement,
 )
 from agent_lab.course.paths import MEASUREMENTS, REPO_ROOT, build_dir, metrics_dir
+from agent_lab.progress import TEXT_ENV
 
 CONFIGS = REPO_ROOT / "configs"
 NOTEBOOKS = REPO_ROOT / "notebooks"
@@ -147,19 +148,34 @@ def execute_notebook(
     out_dir.mkdir(parents=True, exist_ok=True)
     output = out_dir / (output_name or path.name)
     params = {**notebook_parameters(profile, path.stem), **(extra or {})}
-    os.environ.setdefault(
-        "HF_HUB_OFFLINE", "1"
-    )  # figures: the kernel's inline backend (tests set agg)
-    papermill.execute_notebook(
-        str(path),
-        str(output),
-        parameters=params,
-        cwd=str(out_dir if output_name else path.parent),
-        kernel_name="python3",
-        execution_timeout=cell_timeout,
-        progress_bar=False,
-    )
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # figures: the inline backend (tests: agg)
+    os.environ.setdefault(TEXT_ENV, "1")  # progress as text lines: a saved widget shows "0/16"
+    try:
+        papermill.execute_notebook(
+            str(path),
+            str(output),
+            parameters=params,
+            cwd=str(out_dir if output_name else path.parent),
+            kernel_name="python3",
+            execution_timeout=cell_timeout,
+            progress_bar=False,
+        )
+    finally:
+        if output.is_file():
+            fold_streams(output)
     return output
+
+
+def fold_streams(path: Path) -> None:
+    """Rewrite an executed notebook with each run of consecutive stream outputs as one, and text
+    redrawn with a carriage return (a progress bar) at its last state (nbconvert's
+    `CoalesceStreamsPreprocessor`): what the file shows is what the live notebook showed."""
+    import nbformat
+    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+
+    nb = nbformat.read(path, as_version=4)
+    CoalesceStreamsPreprocessor(enabled=True).preprocess(nb, {})
+    nbformat.write(nb, path)
 
 
 def _summary_line(key: str, value) -> str:

@@ -24,9 +24,9 @@ import os
 from dataclasses import dataclass
 
 import torch
-from tqdm.auto import tqdm
 
 from agent_lab.evaluation import scoring
+from agent_lab.progress import progress as progress_bar
 
 
 def _common_prefix(rows: list[list[int]]) -> int:
@@ -76,7 +76,7 @@ def generate_batch(
         if progress is not None
         else len(ids) > batch_size and not os.environ.get("AGENT_LAB_QUIET")
     )
-    for k in tqdm(
+    for k in progress_bar(
         range(0, len(order), batch_size),
         desc="generate",
         unit="batch",

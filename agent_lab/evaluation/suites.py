@@ -24,6 +24,7 @@ from agent_lab.agent.templates import get_template
 from agent_lab.evaluation import bfcl, scoring
 from agent_lab.evaluation.episodes import run_episodes
 from agent_lab.evaluation.generation import GenConfig, template_replies
+from agent_lab.progress import progress
 
 
 def _by_template(items: list[dict]) -> dict[str, list[int]]:
@@ -239,14 +240,12 @@ def evaluate_model(
     """Run the suites named in `only` (default: all) on one model, with a progress bar:
     {"rows": {suite: rows}, "summary": {suite: figures}, "kagent": dims (None unless every suite
     ran)}."""
-    from tqdm.auto import tqdm
-
     unknown = set(only) - set(ALL_SUITES)
     if unknown:
         raise ValueError(f"unknown suites {sorted(unknown)} (known: {list(ALL_SUITES)})")
     jobs = [name for name in ALL_SUITES if name in only and (name != "bfcl" or bfcl_n)]
     rows, summary = {}, {}
-    for name in tqdm(jobs, desc="suites", leave=False):
+    for name in progress(jobs, desc="suites", leave=False):
         if name in FIRST_TURN_SUITES:
             rows[name] = first_turn_rows(model, tokenizer, suites[name], gen)
             summary[name] = first_turn_summary(rows[name])

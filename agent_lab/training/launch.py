@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from agent_lab.course.paths import REPO_ROOT
+from agent_lab.progress import progress
 from agent_lab.training.config import resolve_path
 
 
@@ -57,9 +58,7 @@ def run_subprocess(cfg: dict, launcher: tuple[str, ...] = (sys.executable,), ech
             if line.startswith("progress "):
                 done, total = (int(x) for x in line.split()[1].split("/"))
                 if bar is None:
-                    from tqdm.auto import tqdm
-
-                    bar = tqdm(total=total, desc=Path(cfg["output_dir"]).name, unit="step")
+                    bar = progress(total=total, desc=Path(cfg["output_dir"]).name, unit="step")
                 bar.total = total
                 bar.update(done - bar.n)
             elif line.startswith(

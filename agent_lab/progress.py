@@ -1,0 +1,28 @@
+"""Progress bars with an ETA for the long steps of every notebook: a widget in a live notebook, a
+text line in a notebook executed by `make course`.
+
+In JupyterLab tqdm's widget bar updates in place. A notebook executed in a batch (papermill, the
+course harness) is read later as a file, and a widget saved there shows its first frame
+("0/16") for ever. So the harness sets `AGENT_LAB_TEXT_PROGRESS=1` for its kernels: bars are then
+plain text on stdout, and the harness keeps the last state of each line, e.g.
+`probe: react: 100%|##########| 16/16 [07:55<00:00, 29.72s/it]`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+TEXT_ENV = "AGENT_LAB_TEXT_PROGRESS"
+
+
+def progress(iterable=None, **kwargs):
+    """`tqdm(iterable, **kwargs)`: `tqdm.auto` (a widget in Jupyter), or a text bar on stdout
+    that redraws at most every 10 s when `AGENT_LAB_TEXT_PROGRESS` is set."""
+    if os.environ.get(TEXT_ENV):
+        from tqdm.std import tqdm
+
+        kwargs = {"file": sys.stdout, "ascii": True, "mininterval": 10.0, **kwargs}
+    else:
+        from tqdm.auto import tqdm
+    return tqdm(iterable, **kwargs)
