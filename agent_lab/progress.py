@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 TEXT_ENV = "AGENT_LAB_TEXT_PROGRESS"
 
@@ -26,3 +27,15 @@ def progress(iterable=None, **kwargs):
     else:
         from tqdm.auto import tqdm
     return tqdm(iterable, **kwargs)
+
+
+def fold_streams(path: Path) -> None:
+    """Rewrite an executed notebook with each run of consecutive stream outputs as one, and text
+    redrawn with a carriage return (a progress bar) at its last state (nbconvert's
+    `CoalesceStreamsPreprocessor`): what the file shows is what the live notebook showed."""
+    import nbformat
+    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+
+    nb = nbformat.read(path, as_version=4)
+    CoalesceStreamsPreprocessor(enabled=True).preprocess(nb, {})
+    nbformat.write(nb, path)

@@ -28,7 +28,7 @@ from agent_lab.course.measurements import (
     write_measurement,
 )
 from agent_lab.course.paths import MEASUREMENTS, REPO_ROOT, build_dir, metrics_dir
-from agent_lab.progress import TEXT_ENV
+from agent_lab.progress import TEXT_ENV, fold_streams
 
 CONFIGS = REPO_ROOT / "configs"
 NOTEBOOKS = REPO_ROOT / "notebooks"
@@ -164,18 +164,6 @@ def execute_notebook(
         if output.is_file():
             fold_streams(output)
     return output
-
-
-def fold_streams(path: Path) -> None:
-    """Rewrite an executed notebook with each run of consecutive stream outputs as one, and text
-    redrawn with a carriage return (a progress bar) at its last state (nbconvert's
-    `CoalesceStreamsPreprocessor`): what the file shows is what the live notebook showed."""
-    import nbformat
-    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
-
-    nb = nbformat.read(path, as_version=4)
-    CoalesceStreamsPreprocessor(enabled=True).preprocess(nb, {})
-    nbformat.write(nb, path)
 
 
 def _summary_line(key: str, value) -> str:
