@@ -15,6 +15,13 @@ import sys
 from pathlib import Path
 
 TEXT_ENV = "AGENT_LAB_TEXT_PROGRESS"
+# What the harness sets for the kernels it runs: our bars as text; the libraries' own bars
+# (transformers' "Loading weights", datasets' "Map") off -- saved as widgets, they read "0/272".
+BATCH_ENV = {
+    TEXT_ENV: "1",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "HF_DATASETS_DISABLE_PROGRESS_BARS": "1",
+}
 
 
 def progress(iterable=None, **kwargs):

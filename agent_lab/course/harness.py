@@ -28,7 +28,7 @@ from agent_lab.course.measurements import (
     write_measurement,
 )
 from agent_lab.course.paths import MEASUREMENTS, REPO_ROOT, build_dir, metrics_dir
-from agent_lab.progress import TEXT_ENV, fold_streams
+from agent_lab.progress import BATCH_ENV, fold_streams
 
 CONFIGS = REPO_ROOT / "configs"
 NOTEBOOKS = REPO_ROOT / "notebooks"
@@ -149,7 +149,8 @@ def execute_notebook(
     output = out_dir / (output_name or path.name)
     params = {**notebook_parameters(profile, path.stem), **(extra or {})}
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # figures: the inline backend (tests: agg)
-    os.environ.setdefault(TEXT_ENV, "1")  # progress as text lines: a saved widget shows "0/16"
+    for key, value in BATCH_ENV.items():  # progress as text: a saved widget shows "0/16"
+        os.environ.setdefault(key, value)
     try:
         papermill.execute_notebook(
             str(path),
