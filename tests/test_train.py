@@ -119,6 +119,17 @@ def test_resume_skips_a_half_written_checkpoint(tmp_path, capsys):
     assert checkpoints.last_complete_checkpoint(tmp_path / "missing") is None
 
 
+def test_a_failed_run_is_an_error_not_the_last_runs_summary(tmp_path):
+    from agent_lab.training import launch
+
+    (tmp_path / "summary.json").write_text('{"global_step": 99}')  # left by an earlier run
+    cfg = config.load_config(["configs/train/smoke.yaml"], {"output_dir": str(tmp_path)})
+    cfg["training"]["no_such_argument"] = 1  # the child process stops with a config error
+    with pytest.raises(RuntimeError, match="exit code 2") as caught:
+        launch.run_subprocess(cfg, echo=lambda line: None)
+    assert "config error: training:" in str(caught.value)
+
+
 def test_a_rerun_resumes_only_the_checkpoints_of_its_own_config(tmp_path, capsys):
     cfg = config.load_config(["configs/train/smoke.yaml"], {"output_dir": str(tmp_path)})
     ckpt_dir = tmp_path / "checkpoints"

@@ -26,7 +26,7 @@ def command(config_path, launcher: str = "python") -> str:
 
 def run_subprocess(cfg: dict, launcher: tuple[str, ...] = (sys.executable,), echo=print) -> dict:
     """Write `cfg` to `<output_dir>/config.yaml`, train it in a fresh process, echo its log lines,
-    return the summary.
+    return the summary; a run that fails is a `RuntimeError` carrying its last 40 log lines.
 
     A separate process gives an honest peak-memory figure and is exactly what a cluster runs.
     """
@@ -69,6 +69,7 @@ def run_subprocess(cfg: dict, launcher: tuple[str, ...] = (sys.executable,), ech
                     "steps ",
                     "memory plan",
                     "resuming",
+                    "not resuming",
                     "skipping",
                     "snapshot",
                 )
@@ -81,4 +82,9 @@ def run_subprocess(cfg: dict, launcher: tuple[str, ...] = (sys.executable,), ech
             proc.poll() is None
         ):  # the notebook was interrupted: do not leave a training process behind
             proc.kill()
+    if proc.wait() != 0:  # never hand back the summary an earlier run left in the folder
+        raise RuntimeError(
+            f"training stopped with exit code {proc.returncode} ({path}); its last lines:\n"
+            + "".join(tail)
+        )
     return json.loads((out_dir / "summary.json").read_text())
