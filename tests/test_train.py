@@ -150,6 +150,16 @@ def test_a_rerun_resumes_only_the_checkpoints_of_its_own_config(tmp_path, capsys
     (ckpt_dir / "checkpoint-4" / "trainer_state.json").write_text("{}")
     assert checkpoints.resume_point(ckpt_dir, other) is None
     assert "no record of their config" in capsys.readouterr().out
+    rows = tmp_path / "train.jsonl"  # data named by path: the same path may hold other rows
+    rows.write_text('{"id": "a"}\n')
+    by_file = {**other, "data": {"jsonl": str(rows)}}
+    assert checkpoints.resume_point(ckpt_dir, by_file) is None
+    (ckpt_dir / "checkpoint-6").mkdir()
+    (ckpt_dir / "checkpoint-6" / "trainer_state.json").write_text("{}")
+    assert checkpoints.resume_point(ckpt_dir, by_file).endswith("checkpoint-6")
+    rows.write_text('{"id": "b"}\n')
+    assert checkpoints.resume_point(ckpt_dir, by_file) is None
+    assert "(changed: data_sha256.jsonl)" in capsys.readouterr().out
 
 
 def test_hardware_choices_on_this_machine():
