@@ -31,7 +31,7 @@ from agent_lab.data import tool_specs, tool_synth
 
 # profile: synthesised training cases, held-out test cases, epochs, optimizer-step cap (-1: none)
 PROFILES = {
-    "smoke": {"n_train": 24, "n_test": 8, "epochs": 1, "max_steps": 2},
+    "smoke": {"n_train": 24, "n_test": 4, "epochs": 1, "max_steps": 2},
     "cpu": {"n_train": 320, "n_test": 60, "epochs": 1, "max_steps": -1},
     "gpu": {"n_train": 3000, "n_test": 300, "epochs": 2, "max_steps": -1},
 }

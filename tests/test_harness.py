@@ -37,7 +37,7 @@ def test_metrics_round_trip_and_refuse_nan(tmp_path, monkeypatch):
 def test_readme_table_is_made_from_the_measurement_file():
     """The README's time/memory table must be what `python -m agent_lab.course.harness --readme`
     makes of the file."""
-    path = harness.MEASUREMENTS / "course_cpu.json"
+    path = measurements.MEASUREMENTS / "course_cpu.json"
     if not path.is_file():
         pytest.skip("no measured course run committed yet")
     record = json.loads(path.read_text())

@@ -6,6 +6,7 @@ pipeline would fail; a notebook without one fails `test_every_notebook_has_a_che
 """
 
 import json
+import re
 
 import nbformat
 import papermill
@@ -331,3 +332,8 @@ def test_notebook_runs_in_smoke_profile(path, tmp_path, monkeypatch, base_model_
         o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
     ]
     assert not [o for o in outputs if "\r" in "".join(o.get("text", ""))]
+    # a training run's bar ends full (a run stopped at step k counts to k) and its log lines stand
+    # on lines of their own, not glued to the bar
+    text = "\n".join("".join(o.get("text", "")) for o in outputs)
+    bars = re.findall(r"(\d+)/(\d+) \[[^\]\n]*step[^\]\n]*\](.*)$", text, re.M)
+    assert all(done == total and not rest.strip() for done, total, rest in bars), bars

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from agent_lab.agent.templates import TEMPLATES, get_template
-from agent_lab.data import quality
+from agent_lab.data import quality, splits
 from agent_lab.data.oracle import solve
 from agent_lab.data.queries import generate_tasks
 from agent_lab.data.render import build_example, offered_tools, render_messages, sample_examples
@@ -115,7 +115,7 @@ def test_balance_report(examples):
 
 def test_split_has_no_leakage_and_holds_out_tools_and_cities():
     tasks = generate_tasks(800, seed=6)
-    parts = quality.split_tasks(tasks)
+    parts = splits.split_tasks(tasks)
     assert sum(map(len, parts.values())) == len(tasks)
     assert not any({"unit_convert", "github_latest_commit"} & set(t.tools) for t in parts["train"])
     assert not any("Chengdu" in t.query or "成都" in t.query for t in parts["train"])
@@ -124,16 +124,16 @@ def test_split_has_no_leakage_and_holds_out_tools_and_cities():
     assert heldout_fams and not train_fams & heldout_fams
     to_ex = lambda ts: [{"query": t.query} for t in ts]  # noqa: E731
     assert (
-        quality.leaked_queries(to_ex(parts["train"]), to_ex(parts["test"] + parts["test_tools"]))
+        splits.leaked_queries(to_ex(parts["train"]), to_ex(parts["test"] + parts["test_tools"]))
         == set()
     )
 
 
 def test_enforce_ratio_is_exact(examples):
-    out = quality.enforce_ratio(examples, (4, 1))
+    out = splits.enforce_ratio(examples, (4, 1))
     neg = sum(e["kind"] == "negative" for e in out)
     assert neg > 0 and len(out) - neg == 4 * neg
-    assert len(quality.enforce_ratio(examples, (4, 1), limit=25)) == 25
+    assert len(splits.enforce_ratio(examples, (4, 1), limit=25)) == 25
 
 
 def test_render_messages_for_negative_has_no_tool_turns():
@@ -154,7 +154,7 @@ def test_render_messages_for_negative_has_no_tool_turns():
 def test_cap_per_intent_limits_the_largest_intents(examples):
     from collections import Counter
 
-    kept, removed = quality.cap_per_intent(examples, factor=1.0)
+    kept, removed = splits.cap_per_intent(examples, factor=1.0)
     counts = Counter(e["intent"] for e in kept if e["kind"] != "negative")
     before = Counter(e["intent"] for e in examples if e["kind"] != "negative")
     median = sorted(before.values())[len(before) // 2]

@@ -6,7 +6,8 @@ A notebook's `parameters` cell holds the cpu course run. A profile is a YAML fil
 (`smoke`, `cpu`, `gpu`) that lists only what differs from those defaults: its `common` section
 applies to every notebook and a section named after a notebook (e.g. `01_why_agent_tuning`) to
 that notebook only. Each notebook ends by calling
-`save_metrics(name, figures)`; tests and `make course` read those JSON files back.
+`save_metrics(name, figures)`; tests and `make course` read those JSON files back. Notebooks print
+their hardware note with `harness.hardware_note` (from `agent_lab.course.measurements`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,10 @@ from agent_lab.course.measurements import (
     machine,
     write_measurement,
 )
-from agent_lab.course.paths import MEASUREMENTS, REPO_ROOT, build_dir, metrics_dir
+from agent_lab.course.measurements import (
+    hardware_note as hardware_note,  # what the notebooks call, as `harness.hardware_note`
+)
+from agent_lab.course.paths import REPO_ROOT, build_dir, metrics_dir
 from agent_lab.progress import BATCH_ENV, fold_streams
 
 CONFIGS = REPO_ROOT / "configs"
@@ -142,8 +146,14 @@ def execute_notebook(
     extra: dict | None = None,
     output_name: str | None = None,
 ) -> Path:
-    """Run one notebook with papermill under a profile; returns the executed copy's path."""
+    """Run one notebook with papermill under a profile; returns the executed copy's path.
+
+    The kernel talks to papermill over loopback TCP; with CurveZMQ available (pyzmq has it) the
+    kernel manager encrypts that link, which also keeps ipykernel's "running over TCP without
+    encryption" warning out of every run's log."""
     import papermill
+    import zmq
+    from traitlets.config import Config
 
     out_dir.mkdir(parents=True, exist_ok=True)
     output = out_dir / (output_name or path.name)
@@ -160,6 +170,13 @@ def execute_notebook(
             kernel_name="python3",
             execution_timeout=cell_timeout,
             progress_bar=False,
+            config=Config(
+                {
+                    "KernelManager": {
+                        "transport_encryption": "auto" if zmq.has("curve") else "disabled"
+                    }
+                }
+            ),
         )
     finally:
         if output.is_file():
@@ -174,30 +191,6 @@ def _summary_line(key: str, value) -> str:
         value = json.dumps(value, ensure_ascii=False)
         value = value if len(value) < 90 else value[:87] + "..."
     return f"    {key}: {value}"
-
-
-def hardware_note(notebook: str, profile: str = "cpu") -> str:
-    """One line for a notebook's hardware note: its time and peak memory in the last complete `make
-    course` run of `profile`, read from the generated `docs/measurements/course_<profile>.json`."""
-    path = MEASUREMENTS / f"course_{profile}.json"
-    if not path.is_file():
-        return (
-            f"No measured `make course` run of the {profile} profile yet ({path.name} is missing)."
-        )
-    record = json.loads(path.read_text(encoding="utf-8"))
-    m, nb = record["machine"], record["notebooks"].get(notebook)
-    where = (
-        f"{m['cores']}-core {m['cpu']}, {m['memory_gb']:.0f} GB, "
-        f"training in {m['training_precision']}"
-    )
-    if nb is None:
-        return f"{notebook} was not part of the measured run ({where})."
-    return (
-        f"Measured in the last `make course` ({profile} profile, {where}): "
-        f"{nb['seconds'] / 60:.1f} min, "
-        f"peak memory {nb['peak_rss_gb']:.1f} GB (all its processes together); the whole course "
-        f"{record['total_seconds'] / 60:.0f} min, peak {record['peak_rss_gb']:.1f} GB."
-    )
 
 
 def run_course(profile: str = "cpu", only: list[str] | None = None, add: bool = False) -> int:

@@ -158,3 +158,27 @@ def write_measurement(name: str, record: dict, committed: bool = False) -> Path:
     if committed:
         print(f"wrote {MEASUREMENTS / f'{name}.json'}")
     return out
+
+
+def hardware_note(notebook: str, profile: str = "cpu") -> str:
+    """One line for a notebook's hardware note: its time and peak memory in the last complete `make
+    course` run of `profile`, read from the generated `docs/measurements/course_<profile>.json`."""
+    path = MEASUREMENTS / f"course_{profile}.json"
+    if not path.is_file():
+        return (
+            f"No measured `make course` run of the {profile} profile yet ({path.name} is missing)."
+        )
+    record = json.loads(path.read_text(encoding="utf-8"))
+    m, nb = record["machine"], record["notebooks"].get(notebook)
+    where = (
+        f"{m['cores']}-core {m['cpu']}, {m['memory_gb']:.0f} GB, "
+        f"training in {m['training_precision']}"
+    )
+    if nb is None:
+        return f"{notebook} was not part of the measured run ({where})."
+    return (
+        f"Measured in the last `make course` ({profile} profile, {where}): "
+        f"{nb['seconds'] / 60:.1f} min, "
+        f"peak memory {nb['peak_rss_gb']:.1f} GB (all its processes together); the whole course "
+        f"{record['total_seconds'] / 60:.0f} min, peak {record['peak_rss_gb']:.1f} GB."
+    )

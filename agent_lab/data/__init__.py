@@ -8,7 +8,8 @@
 - `multi_step`      the solvers that chain calls (booking, meetings, fire)     -- notebook 04
 - `teachers`        LLM teacher, rewards, CoT completion, human review sheet   -- notebook 04
 - `render`          trajectories as training examples (Query x Tools x Template) -- notebook 04
-- `quality`         validation, PII, dedup, conflicts, balance, splits, ratio  -- notebook 04
+- `quality`         validation, PII, dedup, conflicts, balance report          -- notebook 04
+- `splits`          held-out defaults, leakage-free splits, intent cap, 4:1    -- notebook 04
 - `general`         general instructions, self-cognition, mixing at eta        -- notebook 04
 - `exports`         JSONL files; HF datasets, ms-swift, LLaMA-Factory, ms-agent -- notebook 04
 - `pipeline`        the whole pipeline in one call, with yields                -- notebooks 04, 06

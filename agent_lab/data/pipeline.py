@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from agent_lab.agent.templates import TEMPLATES
 from agent_lab.agent.tool_formats import FORMATS
-from agent_lab.data import quality
+from agent_lab.data import quality, splits
 from agent_lab.data.general import ETA_AGENTTUNING, mix_general
 from agent_lab.data.oracle import solve
 from agent_lab.data.queries import generate_tasks
@@ -34,9 +34,9 @@ class BuildConfig:
     oversample: float = (
         3.8  # tasks generated per wanted example: held-out splits and dedup take the rest
     )
-    heldout_template: str = quality.HELDOUT_TEMPLATE
-    heldout_tools: tuple[str, ...] = quality.HELDOUT_TOOLS
-    heldout_cities: tuple[str, ...] = quality.HELDOUT_CITIES
+    heldout_template: str = splits.HELDOUT_TEMPLATE
+    heldout_tools: tuple[str, ...] = splits.HELDOUT_TOOLS
+    heldout_cities: tuple[str, ...] = splits.HELDOUT_CITIES
     templates: tuple[str, ...] | None = (
         None  # training templates; default: all but the held-out one
     )
@@ -143,7 +143,7 @@ def build(cfg: BuildConfig = BuildConfig()) -> BuildResult:
     yields = [{"stage": "tasks generated", "in": len(tasks), "kept": len(tasks)}]
     trajectories = {t.id: solve(t) for t in tasks}
     families = {t.id: t.family for t in tasks}
-    parts = quality.split_tasks(tasks, cfg.heldout_cities, cfg.heldout_tools)
+    parts = splits.split_tasks(tasks, cfg.heldout_cities, cfg.heldout_tools)
     yields.append(
         {
             "stage": "split: train tasks (rest held out)",
@@ -174,7 +174,7 @@ def build(cfg: BuildConfig = BuildConfig()) -> BuildResult:
         "train",
     )
     n_before_cap = len(train)
-    train, _ = quality.cap_per_intent(train, cfg.balance_cap)
+    train, _ = splits.cap_per_intent(train, cfg.balance_cap)
     yields.append(
         {
             "stage": f"train: per-intent cap ({cfg.balance_cap:g} x median)",
@@ -183,13 +183,13 @@ def build(cfg: BuildConfig = BuildConfig()) -> BuildResult:
         }
     )
     n_before_ratio = len(train)
-    train = quality.enforce_ratio(train, cfg.ratio)
+    train = splits.enforce_ratio(train, cfg.ratio)
     rng = random.Random(cfg.seed)
     rng.shuffle(train)
     n_val = int(len(train) * cfg.val_share) // ratio_total * ratio_total
     val_pool, train = train[:n_val], train[n_val:]
-    train = quality.enforce_ratio(train, cfg.ratio, limit=cfg.n_train)
-    val = quality.enforce_ratio(val_pool, cfg.ratio)
+    train = splits.enforce_ratio(train, cfg.ratio, limit=cfg.n_train)
+    val = splits.enforce_ratio(val_pool, cfg.ratio)
     yields.append(
         {
             "stage": f"train: exact {cfg.ratio[0]}:{cfg.ratio[1]} ratio, size cap, {len(val)} to "
@@ -243,9 +243,9 @@ def build(cfg: BuildConfig = BuildConfig()) -> BuildResult:
     )
     reports["mix"] = mix_report
     reports["leaked_test_queries"] = sorted(
-        quality.leaked_queries(train, test + test_template + test_tools)
+        splits.leaked_queries(train, test + test_template + test_tools)
     )
-    splits = {
+    by_split = {
         "train": train,
         "val": val,
         "test": test,
@@ -253,4 +253,4 @@ def build(cfg: BuildConfig = BuildConfig()) -> BuildResult:
         "test_tools": test_tools,
         "train_mixed": mixed,
     }
-    return BuildResult(splits, yields, rejected, reports, time.perf_counter() - start)
+    return BuildResult(by_split, yields, rejected, reports, time.perf_counter() - start)

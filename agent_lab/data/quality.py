@@ -1,11 +1,11 @@
-"""The data quality pipeline: validation with line numbers, dedup, conflicts, balance, PII,
-leakage-free splits.
+"""The data quality pipeline: validation with line numbers, dedup, conflicts, balance report,
+PII.
 
-Introduced in notebook 04 (`04_building_training_data`).
+Introduced in notebook 04 (`04_building_training_data`); the splits and the 4:1 ratio that follow
+these checks are in `agent_lab.data.splits`.
 
 Every step returns what it kept *and* a report of what it removed and why; nothing is dropped
-silently. `split_tasks` holds out whole paraphrase families, slot values (cities), a template and
-tools, so no test query (normalised) can appear in training.
+silently.
 """
 
 from __future__ import annotations
@@ -226,77 +226,3 @@ def anonymize(examples: list[dict]) -> tuple[list[dict], dict]:
         for m in ex["messages"]:
             m["content"] = anonymize_text(m["content"])
     return examples, dict(counts)
-
-
-# ---------------------------------------------------------------------------- splits and ratio
-HELDOUT_CITIES = (
-    "Chengdu",
-    "成都",
-)  # the one home of the held-out defaults (BuildConfig reads them)
-HELDOUT_TOOLS = ("unit_convert", "github_latest_commit")
-HELDOUT_TEMPLATE = "toolllama"
-
-
-def split_tasks(
-    tasks,
-    heldout_cities=HELDOUT_CITIES,
-    heldout_tools=HELDOUT_TOOLS,
-    test_family_index: int = 0,
-) -> dict[str, list]:
-    """Assign tasks to train / test / test_tools without leakage.
-
-    test_tools: every task whose solution calls a held-out tool. test: the held-out family
-      (paraphrase
-    template) of every intent and language, and every task mentioning a held-out city. train: the
-    rest.
-    """
-    out = {"train": [], "test": [], "test_tools": []}
-    for task in tasks:
-        if set(task.tools) & set(heldout_tools):
-            out["test_tools"].append(task)
-        elif task.family.endswith(f"/{test_family_index}") or any(
-            c in task.query for c in heldout_cities
-        ):
-            out["test"].append(task)
-        else:
-            out["train"].append(task)
-    return out
-
-
-def leaked_queries(train: list[dict], test: list[dict]) -> set[str]:
-    """Normalised test queries that also occur in training (must be empty)."""
-    return {normalize(ex["query"]) for ex in test} & {normalize(ex["query"]) for ex in train}
-
-
-def cap_per_intent(examples: list[dict], factor: float = 2.0) -> tuple[list[dict], int]:
-    """Balance: keep at most `factor` x the median count of any tool-using intent. Returns (kept,
-    removed)."""
-    counts = Counter(
-        ex["intent"] for ex in examples if ex["kind"] in ("single", "multi", "recovery")
-    )
-    if not counts:
-        return examples, 0
-    cap = int(factor * sorted(counts.values())[len(counts) // 2])
-    seen: Counter = Counter()
-    kept = []
-    for ex in examples:
-        if ex["intent"] in counts:
-            seen[ex["intent"]] += 1
-            if seen[ex["intent"]] > cap:
-                continue
-        kept.append(ex)
-    return kept, len(examples) - len(kept)
-
-
-def enforce_ratio(
-    examples: list[dict], ratio: tuple[int, int] = (4, 1), limit: int | None = None
-) -> list[dict]:
-    """Keep exactly ratio[0] positives per ratio[1] hard negatives (as many as possible, up to
-    `limit`)."""
-    pos = [ex for ex in examples if ex["kind"] != "negative"]
-    neg = [ex for ex in examples if ex["kind"] == "negative"]
-    units = min(len(pos) // ratio[0], len(neg) // ratio[1])
-    if limit is not None:
-        units = min(units, limit // (ratio[0] + ratio[1]))
-    chosen = {ex["id"] for ex in pos[: units * ratio[0]] + neg[: units * ratio[1]]}
-    return [ex for ex in examples if ex["id"] in chosen]

@@ -88,16 +88,17 @@ class SpeedMemory(TrainerCallback):
 class Progress(TrainerCallback):
     """Prints `progress <step>/<max_steps>` lines (at most one every `every` seconds) for a parent
     process to show as a progress bar with an ETA (`agent_lab.training.launch.run_subprocess`
-    does)."""
+    does). A run stopped early (`stop_at`) counts to where it stops, so its ETA is its own."""
 
-    def __init__(self, every: float = 2.0):
-        self.every, self.last = every, 0.0
+    def __init__(self, every: float = 2.0, stop_at: int | None = None):
+        self.every, self.last, self.stop_at = every, 0.0, stop_at
 
     def on_step_end(self, args, state, control, **kwargs):
         now = time.monotonic()
-        if now - self.last >= self.every or state.global_step >= state.max_steps:
+        total = min(state.max_steps, self.stop_at or state.max_steps)
+        if now - self.last >= self.every or state.global_step >= total:
             self.last = now
-            print(f"progress {state.global_step}/{state.max_steps}", flush=True)
+            print(f"progress {state.global_step}/{total}", flush=True)
 
 
 class StopAt(TrainerCallback):

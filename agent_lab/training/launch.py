@@ -74,7 +74,8 @@ def run_subprocess(cfg: dict, launcher: tuple[str, ...] = (sys.executable,), ech
                     "snapshot",
                 )
             ):
-                echo(line.rstrip())
+                # beside a bar, a log line goes above it on a line of its own (tqdm's write)
+                (bar.write if bar is not None and echo is print else echo)(line.rstrip())
     finally:
         if bar is not None:
             bar.close()

@@ -134,7 +134,7 @@ def run(cfg: dict) -> dict:
     eval_sets["general"], _ = encode_examples(tokenizer, general, cfg["max_length"])
     collator = AgentCollator(tokenizer.pad_token_id, packing=cfg["packing"])
     speed = SpeedMemory(collator)
-    callbacks = [speed, Progress()]
+    callbacks = [speed, Progress(stop_at=int(cfg["stop_at_step"] or 0) or None)]
     if cfg["stop_at_step"]:
         callbacks.append(StopAt(int(cfg["stop_at_step"])))
     if cfg["snapshot_steps"]:
