@@ -141,7 +141,7 @@ def make_data(
 
 
 def train(
-    model, data: dict, out_dir: Path, epochs: int, max_steps: int, echo=print, resume=False
+    model, data: dict, out_dir: Path, epochs: int, max_steps: int, echo=None, resume=False
 ) -> dict:
     """The course's LoRA recipe on `data`, in its own process; returns the run summary.
 

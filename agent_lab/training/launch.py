@@ -24,9 +24,10 @@ def command(config_path, launcher: str = "python") -> str:
     return f"{launcher} -m agent_lab.training.train --config {config_path}"
 
 
-def run_subprocess(cfg: dict, launcher: tuple[str, ...] = (sys.executable,), echo=print) -> dict:
-    """Write `cfg` to `<output_dir>/config.yaml`, train it in a fresh process, echo its log lines,
-    return the summary; a run that fails is a `RuntimeError` carrying its last 40 log lines.
+def run_subprocess(cfg: dict, launcher: tuple[str, ...] = (sys.executable,), echo=None) -> dict:
+    """Write `cfg` to `<output_dir>/config.yaml`, train it in a fresh process, echo its log lines
+    (`echo`; by default printed above the progress bar, each on a line of its own), return the
+    summary; a run that fails is a `RuntimeError` carrying its last 40 log lines.
 
     A separate process gives an honest peak-memory figure and is exactly what a cluster runs.
     """
@@ -74,8 +75,7 @@ def run_subprocess(cfg: dict, launcher: tuple[str, ...] = (sys.executable,), ech
                     "snapshot",
                 )
             ):
-                # beside a bar, a log line goes above it on a line of its own (tqdm's write)
-                (bar.write if bar is not None and echo is print else echo)(line.rstrip())
+                (echo or (bar.write if bar is not None else print))(line.rstrip())
     finally:
         if bar is not None:
             bar.close()

@@ -134,9 +134,10 @@ def run(cfg: dict) -> dict:
     eval_sets["general"], _ = encode_examples(tokenizer, general, cfg["max_length"])
     collator = AgentCollator(tokenizer.pad_token_id, packing=cfg["packing"])
     speed = SpeedMemory(collator)
-    callbacks = [speed, Progress(stop_at=int(cfg["stop_at_step"] or 0) or None)]
-    if cfg["stop_at_step"]:
-        callbacks.append(StopAt(int(cfg["stop_at_step"])))
+    stop_at = int(cfg["stop_at_step"] or 0) or None
+    callbacks = [speed, Progress(stop_at=stop_at)]
+    if stop_at:
+        callbacks.append(StopAt(stop_at))
     if cfg["snapshot_steps"]:
         callbacks.append(Snapshot(cfg["snapshot_steps"], out_dir, tokenizer))
     trainer = AgentTrainer(
