@@ -154,6 +154,8 @@ def test_cpu_estimate_grows_with_what_a_step_keeps():
     assert est(batch=2) > est() > est(seq_len=512)
     assert est(lora_dropout=0.05) > est() > est(checkpointing=True)
     assert est(precision="bf16") < est()
+    # LoRA on the top half of the blocks: the half below keeps no activations for the backward pass
+    assert est(top_layers=0.5) < est() and est(method="full", top_layers=0.5) == est(method="full")
     # within the measured peaks the constants were fitted on (bench/train_memory.py): 4.37 GB at
     # 1,024 tokens
     assert 3.9 < est(lora_params=4.9e6, logit_share=0.5) < 4.9

@@ -15,6 +15,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 from agent_lab.course.paths import REPO_ROOT
 from agent_lab.training import checkpoints, config, course_data, train
 from agent_lab.training.trainer import (
+    adapted_layers,
     load_for_training,
     merge_and_save,
     pick_attention,
@@ -25,7 +26,7 @@ RECIPE = ["--config", "configs/train/lora.yaml", "--config", "configs/train/smok
 ENV = {
     **os.environ,
     "HF_HUB_OFFLINE": "1",
-    "OMP_NUM_THREADS": "2",
+    "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2"),
     "TOKENIZERS_PARALLELISM": "false",
 }
 
@@ -89,6 +90,8 @@ def test_config_layers_and_rejects_mistakes(tmp_path):
         ({"data": {"jsnol": "rows.jsonl"}}, r"unknown keys under data: \['jsnol'\]"),
         ({"memory_budget_gb": -1}, "memory_budget_gb"),
         ({"snapshot_steps": [0]}, "snapshot_steps"),
+        ({"lora": {"top_layers": 1.5}}, r"lora.top_layers must be a share of the blocks"),
+        ({"lora": {"top_layers": 0.5, "embeddings": True}}, "do not go together"),
     ],
 )
 def test_config_mistakes_are_named(overrides, message):
@@ -348,3 +351,28 @@ def test_lora_can_adapt_the_embeddings_too(base_model_dir):
     assert any("lora_embedding_A" in n for n, _ in with_emb.named_parameters())
     assert not any("lora_embedding_A" in n for n, _ in plain.named_parameters())
     assert info_emb["trainable"] > info["trainable"]
+
+
+def test_lora_on_the_top_half_leaves_the_blocks_below_out_of_the_backward_pass(base_model_dir):
+    assert adapted_layers(30, 0.5) == list(range(15, 30)) and adapted_layers(4, 0.1) == [3]
+    assert adapted_layers(30, 1.0) == list(range(30))
+    with pytest.raises(ValueError, match="top_layers"):
+        adapted_layers(30, 0)
+    _, everywhere, info_all = load_for_training(str(base_model_dir), "lora")
+    _, model, info = load_for_training(str(base_model_dir), "lora", {"top_layers": 0.5})
+    n = model.config.num_hidden_layers
+    trained = [name for name, p in model.named_parameters() if p.requires_grad]
+    assert {int(name.split(".layers.")[1].split(".")[0]) for name in trained} == set(
+        range(n - n // 2, n)
+    )
+    # every linear layer of those blocks, as all-linear adapts them
+    kinds = {name.split(".lora_")[0].rsplit(".", 1)[-1] for name in trained}
+    assert kinds == {
+        name.split(".lora_")[0].rsplit(".", 1)[-1]
+        for name, p in everywhere.named_parameters()
+        if p.requires_grad
+    }
+    assert 2 * info["trainable"] == info_all["trainable"]
+    hidden = model(input_ids=torch.tensor([[1, 2, 3]]), output_hidden_states=True).hidden_states
+    # hidden[i] is the input of block i: nothing below the lowest adapted block needs a gradient
+    assert not hidden[n - n // 2].requires_grad and hidden[n - n // 2 + 1].requires_grad

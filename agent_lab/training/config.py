@@ -129,6 +129,12 @@ def load_config(paths=(), overrides: dict | None = None) -> dict:
         raise ConfigError(
             f"memory_budget_gb must be a positive number of GB or null, got {budget!r}"
         )
+    lora = cfg["lora"] if isinstance(cfg["lora"], dict) else {}
+    share = lora.get("top_layers", 1.0)
+    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
+        raise ConfigError(f"lora.top_layers must be a share of the blocks in (0, 1], got {share!r}")
+    if share != 1 and lora.get("embeddings"):
+        raise ConfigError("lora.embeddings and lora.top_layers do not go together (see trainer.py)")
     steps = cfg["snapshot_steps"]
     if not isinstance(steps, list) or not all(isinstance(k, int) and k > 0 for k in steps):
         raise ConfigError(f"snapshot_steps must be a list of positive step numbers, got {steps!r}")

@@ -44,11 +44,14 @@ def cpu_training_gb(
     lora_params: float = 0.0,
     lora_dropout: float = 0.0,
     logit_share: float = 1.0,
+    top_layers: float = 1.0,
 ) -> dict:
     """Estimated peak resident memory of one CPU training process, in GB, by component.
 
     Weights and optimizer states are fp32 on CPU (bf16 is autocast only). Activations are the
-    measured per-token and per-score costs above; checkpointing keeps the measured share of them."""
+    measured per-token and per-score costs above, kept for the blocks the backward pass runs through
+    (all of them, or the top `top_layers` share that a LoRA recipe adapts); checkpointing keeps the
+    measured share of them."""
     states = state_bytes_per_gpu(shape.params if method == "full" else lora_params, 0, 1, "fp32")
     if method == "lora":
         states["weights"] += 4 * shape.params
@@ -58,7 +61,10 @@ def cpu_training_gb(
     )
     per_layer = tokens * shape.hidden * per_token + batch * heads * seq_len**2 * CPU_BYTES_PER_SCORE
     per_layer *= CPU_BF16_ACTIVATION_SHARE if precision == "bf16" else 1.0
-    kept = shape.layers * per_layer * (CPU_CHECKPOINT_SHARE if checkpointing else 1.0)
+    from agent_lab.training.trainer import adapted_layers
+
+    layers = len(adapted_layers(shape.layers, top_layers)) if method == "lora" else shape.layers
+    kept = layers * per_layer * (CPU_CHECKPOINT_SHARE if checkpointing else 1.0)
     parts = {
         **states,
         "activations": kept + 4 * tokens * shape.vocab * logit_share,
@@ -174,9 +180,8 @@ def plan_memory(
             "reason": "no CPU plan (GPU memory: see notebook 06's estimator)",
         }
     shape = cost.shape_of(model)
-    dropout = (
-        float({**LORA_RECIPE, **cfg["lora"]}["lora_dropout"]) if cfg["method"] == "lora" else 0.0
-    )
+    lora = {**LORA_RECIPE, **cfg["lora"]}
+    dropout = float(lora["lora_dropout"]) if cfg["method"] == "lora" else 0.0
 
     def estimate(micro: int, checkpointing: bool) -> float:
         return cpu_training_gb(
@@ -189,6 +194,7 @@ def plan_memory(
             info["trainable"] if cfg["method"] == "lora" else 0.0,
             dropout,
             label_share,
+            lora.get("top_layers", 1.0),
         )["total"]
 
     plan = plan_batch(estimate, batch, accum, ckpt, budget)
