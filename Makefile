@@ -56,8 +56,10 @@ lint: $(VENV_STAMP)
 	$(VENV)/bin/ruff format --check agent_lab tests bench
 	$(VENV)/bin/ruff check agent_lab tests bench
 
+# Two workers (pytest-xdist), one torch thread each on 2 cores; a test class or module is one unit
+# of work, so notebooks 06-08 run in order in one worker (07 scores the models 06 trains).
 test: setup lint
-	MPLBACKEND=agg $(PY) -m pytest -q --durations=25
+	MPLBACKEND=agg OMP_NUM_THREADS=1 $(PY) -m pytest -q -n 2 --dist loadscope --durations=25
 
 # Unit tests only (no notebook runs).
 test-fast: setup

@@ -23,3 +23,9 @@ def local_endpoint(base_model_dir):
     server = LocalServer(base_model_dir).start()
     yield server.endpoint()
     server.stop()
+
+
+def pytest_collection_modifyitems(items):
+    """The training notebooks (06-08, the longest xdist scope) first, so that under `make test`
+    (two workers) one worker starts them at once while the other takes everything else."""
+    items.sort(key=lambda item: "TestTrainingNotebooks" not in item.nodeid)

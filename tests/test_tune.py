@@ -2,6 +2,7 @@
 scores."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -79,7 +80,11 @@ def test_tune_smoke_trains_scores_and_writes_a_servable_model(tmp_path):
         capture_output=True,
         text=True,
         timeout=900,
-        env={**__import__("os").environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "2"},
+        env={
+            **os.environ,
+            "HF_HUB_OFFLINE": "1",
+            "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2"),
+        },
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     report = json.loads((out / "report.json").read_text())
