@@ -93,6 +93,8 @@ def run(cfg: dict) -> dict:
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"training: {exc}") from None
+    if not torch.cuda.is_available():  # nothing to pin for (torch warns at every dataloader)
+        args.dataloader_pin_memory = False
     train, val, general, data_report = training_examples(cfg["data"])
     if not train:
         raise ConfigError(f"no training examples in {cfg['data'].get('jsonl') or 'data.build'}")
