@@ -14,8 +14,8 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from agent_lab.course.paths import REPO_ROOT
 from agent_lab.training import checkpoints, config, course_data, train
+from agent_lab.training.config import adapted_layers
 from agent_lab.training.trainer import (
-    adapted_layers,
     load_for_training,
     merge_and_save,
     pick_attention,

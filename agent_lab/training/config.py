@@ -130,11 +130,10 @@ def load_config(paths=(), overrides: dict | None = None) -> dict:
             f"memory_budget_gb must be a positive number of GB or null, got {budget!r}"
         )
     lora = cfg["lora"] if isinstance(cfg["lora"], dict) else {}
-    share = lora.get("top_layers", 1.0)
-    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
-        raise ConfigError(f"lora.top_layers must be a share of the blocks in (0, 1], got {share!r}")
-    if share != 1 and lora.get("embeddings"):
-        raise ConfigError("lora.embeddings and lora.top_layers do not go together (see trainer.py)")
+    try:
+        adapted_layers(1, lora.get("top_layers", 1.0), bool(lora.get("embeddings")))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     steps = cfg["snapshot_steps"]
     if not isinstance(steps, list) or not all(isinstance(k, int) and k > 0 for k in steps):
         raise ConfigError(f"snapshot_steps must be a list of positive step numbers, got {steps!r}")
@@ -144,3 +143,20 @@ def load_config(paths=(), overrides: dict | None = None) -> dict:
 def resolve_path(path) -> Path:
     p = Path(path).expanduser()
     return p if p.is_absolute() else REPO_ROOT / p
+
+
+def adapted_layers(n_layers: int, share: float = 1.0, embeddings: bool = False) -> list[int]:
+    """The indices of the top `share` of `n_layers` blocks (at least one): where LoRA goes when a
+    recipe sets `lora.top_layers`. The backward pass stops at the lowest block that has something
+    to train, so adapting the top half skips half of the backward pass, and the blocks below keep
+    no activations for it. A ValueError names a share outside (0, 1] and one combined with
+    `lora.embeddings`."""
+    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
+        raise ValueError(f"lora.top_layers must be a share of the blocks in (0, 1], got {share!r}")
+    if embeddings and share != 1:
+        raise ValueError(
+            "lora.embeddings and lora.top_layers do not go together: the embeddings sit below "
+            "every block, so the backward pass would run through all of them anyway"
+        )
+    keep = max(1, round(n_layers * share))
+    return list(range(n_layers - keep, n_layers))

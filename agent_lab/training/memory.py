@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from agent_lab.training.config import adapted_layers
 from agent_lab.training.cost import GB, ModelShape, state_bytes_per_gpu
 
 # ------------------------------------------------------------------------- the CPU estimate
@@ -61,8 +62,6 @@ def cpu_training_gb(
     )
     per_layer = tokens * shape.hidden * per_token + batch * heads * seq_len**2 * CPU_BYTES_PER_SCORE
     per_layer *= CPU_BF16_ACTIVATION_SHARE if precision == "bf16" else 1.0
-    from agent_lab.training.trainer import adapted_layers
-
     layers = len(adapted_layers(shape.layers, top_layers)) if method == "lora" else shape.layers
     kept = layers * per_layer * (CPU_CHECKPOINT_SHARE if checkpointing else 1.0)
     parts = {

@@ -25,23 +25,13 @@ from pathlib import Path
 import torch
 from transformers import Trainer
 
+from agent_lab.training.config import adapted_layers
 from agent_lab.training.masking import IGNORE
 
 LORA_RECIPE = {"r": 8, "lora_alpha": 32, "lora_dropout": 0.05, "target_modules": "all-linear"}
 # `lora: {embeddings: true}` adds the input embeddings to the adapted modules (the lecture notes'
 # "optional embeddings"); `lora: {top_layers: 0.5}` adapts only the top half of the blocks (see
-# `adapted_layers`)
-
-
-def adapted_layers(n_layers: int, share: float) -> list[int]:
-    """The indices of the top `share` of `n_layers` blocks (at least one): where LoRA goes when a
-    recipe sets `top_layers`. The backward pass stops at the lowest block that has something to
-    train, so adapting the top half skips half of the backward pass, and the blocks below keep no
-    activations for it."""
-    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
-        raise ValueError(f"lora.top_layers must be a share of the blocks in (0, 1], got {share!r}")
-    keep = max(1, round(n_layers * share))
-    return list(range(n_layers - keep, n_layers))
+# `config.adapted_layers`)
 
 
 def pick_attention(requested: str = "auto") -> str:
@@ -150,18 +140,12 @@ def load_for_training(
         from peft import LoraConfig, get_peft_model
 
         settings = {**LORA_RECIPE, **(lora or {})}
-        share = settings.pop("top_layers", 1.0)
-        if settings.get("embeddings") and share != 1.0:
-            raise ValueError(
-                "lora.embeddings and lora.top_layers do not go together: the embeddings sit below "
-                "every block, so the backward pass would run through all of them anyway"
-            )
-        if settings.pop(
-            "embeddings", False
-        ):  # ms-swift's `--lora_target_modules ALL`: the embedder too
+        share, embeddings = settings.pop("top_layers", 1.0), settings.pop("embeddings", False)
+        layers = adapted_layers(model.config.num_hidden_layers, share, embeddings)
+        if embeddings:  # ms-swift's `--lora_target_modules ALL`: the embedder too
             settings["target_modules"] = linear_module_names(model) + [embedding_module_name(model)]
         if share != 1.0:  # peft takes `layers_to_transform` only with named modules
-            settings["layers_to_transform"] = adapted_layers(model.config.num_hidden_layers, share)
+            settings["layers_to_transform"] = layers
             if settings["target_modules"] == "all-linear":
                 settings["target_modules"] = linear_module_names(model)
         with warnings.catch_warnings():  # peft asks transformers' deprecated property by name
