@@ -182,6 +182,15 @@ def test_hardware_choices_on_this_machine():
         pick_precision("int4")
 
 
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_trainer_arguments_accept_each_precision_on_this_machine(tmp_path, precision):
+    """bf16 on a CPU is autocast; the Trainer refuses it unless told it trains on the CPU (a run
+    on a CPU with native bf16, where `auto` picks bf16, once failed before its first step)."""
+    args = train.training_arguments(tmp_path, precision, {"per_device_train_batch_size": 2})
+    assert args.bf16 == (precision == "bf16") and args.per_device_train_batch_size == 2
+    assert args.use_cpu == (not torch.cuda.is_available())
+
+
 def test_merged_lora_folder_gives_the_same_logits(tmp_path, base_model_dir):
     torch.manual_seed(0)
     tok, model, info = load_for_training(str(base_model_dir), "lora", {"lora_dropout": 0.0})

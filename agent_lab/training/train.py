@@ -45,11 +45,28 @@ from agent_lab.training.course_data import training_examples
 from agent_lab.training.memory import plan_memory
 
 
+def training_arguments(ckpt_dir, precision: str, targs: dict):
+    """The Trainer's arguments for one run. bf16 / fp16 turn on the Trainer's mixed precision; on a
+    machine without a GPU the Trainer must be told it trains on the CPU (`use_cpu`), or it refuses
+    bf16 ("Your setup doesn't support bf16/gpu"): there bf16 is autocast over fp32 weights."""
+    import torch
+    from transformers import TrainingArguments
+
+    return TrainingArguments(
+        output_dir=str(ckpt_dir),
+        bf16=precision == "bf16",
+        fp16=precision == "fp16",
+        remove_unused_columns=False,
+        label_names=["labels"],
+        **{"use_cpu": not torch.cuda.is_available(), **targs},
+    )
+
+
 def run(cfg: dict) -> dict:
     """Train as `cfg` says; return (and write) the summary. Resumes from the last complete
     checkpoint of the same config, if any (`training.checkpoints.resume_point`)."""
     import torch
-    from transformers import TrainingArguments, set_seed
+    from transformers import set_seed
 
     from agent_lab.course.model import resolve_model
     from agent_lab.training.batches import AgentCollator, encode_examples
@@ -83,14 +100,7 @@ def run(cfg: dict) -> dict:
     if targs.get("deepspeed"):
         targs["deepspeed"] = str(resolve_path(targs["deepspeed"]))
     try:
-        args = TrainingArguments(
-            output_dir=str(ckpt_dir),
-            bf16=precision == "bf16",
-            fp16=precision == "fp16",
-            remove_unused_columns=False,
-            label_names=["labels"],
-            **targs,
-        )
+        args = training_arguments(ckpt_dir, precision, targs)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"training: {exc}") from None
     if not torch.cuda.is_available():  # nothing to pin for (torch warns at every dataloader)
