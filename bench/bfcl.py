@@ -27,16 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from agent_lab.course import harness, measurements  # noqa: E402
 from agent_lab.course.model import resolve_model  # noqa: E402
 from agent_lab.course.paths import REPO_ROOT, build_dir  # noqa: E402
-from agent_lab.evaluation import bfcl, generation, scoring, suites  # noqa: E402
-from agent_lab.files import read_jsonl  # noqa: E402
+from agent_lab.evaluation import generalization, generation  # noqa: E402
 
 OUT = REPO_ROOT / "docs" / "measurements" / "generalization.json"
-
-
-def figure(rows: list[dict], key: str) -> dict:
-    n, k = len(rows), sum(bool(r.get(key)) for r in rows)
-    low, high = scoring.wilson_interval(k, n)
-    return {"n": n, "accuracy": k / n if n else None, "ci95": [round(low, 4), round(high, 4)]}
 
 
 def main(argv=None) -> dict:
@@ -64,63 +57,22 @@ def main(argv=None) -> dict:
     default_run = build_dir() / "runs" / "06_cpu_lora" / "model"
     model_name = args.model or (str(default_run) if default_run.is_dir() else resolve_model(None))
     data_dir = Path(args.data or build_dir() / "data" / "06_cpu")
-    built = {}
-    if (data_dir / "report.json").is_file():
-        built = json.loads((data_dir / "report.json").read_text())["data"]["build"]
-    template, tool_format = (
-        built.get("templates", ["react"])[0],
-        built.get("formats", ["autogpt"])[0],
-    )
+    template, tool_format = generalization.trained_format(data_dir)
+    splits = generalization.course_splits(data_dir)
     tokenizer = AutoTokenizer.from_pretrained(model_name)
     model = AutoModelForCausalLM.from_pretrained(model_name).eval()
     gen = generation.GenConfig(max_new_tokens=args.max_new_tokens, batch_size=args.batch_size)
     print(f"model {model_name} | template {template} | tool format {tool_format}")
-
-    results, started = {}, time.time()
-    for category in bfcl.CATEGORIES:
-        rows = suites.bfcl_rows(model, tokenizer, category, args.limit, template, tool_format, gen)
-        results[f"bfcl_{category}"] = {
-            **figure(rows, "ok"),
-            "parse_failures": sum(not r["valid"] for r in rows),
-        }
-    if all((data_dir / f"{n}.jsonl").is_file() for n in ("test", "test_template", "test_tools")):
-        splits = {
-            n: read_jsonl(data_dir / f"{n}.jsonl") for n in ("test", "test_template", "test_tools")
-        }
-        k = args.suite_limit
-        sizes = {
-            "held_out": k,
-            "negatives": k,
-            "template": k,
-            "tools": k,
-            "concluding": 0,
-            "episodes": 0,
-        }
-        picked = suites.pick_suites(splits, sizes)
-        for name, key in (
-            ("held_out", "call_ok"),
-            ("hard_negatives", "no_tool_ok"),
-            ("held_out_template", "call_ok"),
-            ("held_out_tools", "call_ok"),
-        ):
-            rows = [
-                r
-                for r in suites.first_turn_rows(model, tokenizer, picked[name], gen)
-                if r.get(key) is not None
-            ]
-            results[name] = {**figure(rows, key), "summary": suites.first_turn_summary(rows)}
-    else:
+    if splits is None:
         print(
             f"no course suites: {data_dir} lacks notebook 06's data files (run notebook 06 first)"
         )
 
-    for name, r in results.items():
-        acc = "-" if r["accuracy"] is None else f"{100 * r['accuracy']:5.1f} %"
-        extra = f", {r['parse_failures']} did not parse" if "parse_failures" in r else ""
-        print(
-            f"{name:22s} {acc}  [{100 * r['ci95'][0]:.1f}, {100 * r['ci95'][1]:.1f}]  "
-            f"n={r['n']}{extra}"
-        )
+    started = time.time()
+    results = generalization.score(
+        model, tokenizer, splits, args.limit, args.suite_limit, template, tool_format, gen
+    )
+    generalization.print_results(results)
     default = "notebook 06's LoRA model (cpu profile)" if model_name == str(default_run) else None
     out = {
         "model": model_name,

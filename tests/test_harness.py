@@ -169,3 +169,44 @@ def test_generalization_table_is_made_from_its_file(tmp_path, monkeypatch):
     assert readme.update_readme([], readme=fake)
     assert fake.read_text() == f"a\n{readme.GENERAL_BEGIN}\n{table}\n{readme.GENERAL_END}\nb\n"
     assert not readme.update_readme([], readme=fake)  # the second run changes nothing
+
+
+def test_ablation_table_is_made_from_its_file(tmp_path, monkeypatch):
+    path = readme.MEASUREMENTS / "ablation.json"
+    if path.is_file():  # the committed file and the README agree
+        text = readme.README.read_text()
+        table = text.split(readme.ABLATION_BEGIN, 1)[1].split(readme.ABLATION_END, 1)[0].strip()
+        assert table == readme.ablation_table(json.loads(path.read_text()))
+    figure = lambda a: {"n": 10, "accuracy": a, "ci95": [0.0, 1.0]}  # noqa: E731
+    record = {
+        "machine": {"cores": 2, "cpu": "X", "memory_gb": 24},
+        "steps": 64,
+        "limit_per_category": 30,
+        "suite_limit": 32,
+        "seconds": 3600,
+        "variants": [
+            {
+                "name": "narrow",
+                "label": "one template",
+                "results": {"bfcl_simple_python": figure(0.1), "held_out_template": figure(None)},
+            },
+            {
+                "name": "templates",
+                "label": "+ 4 prompt templates",
+                "results": {"bfcl_simple_python": figure(0.25), "held_out_template": figure(0.5)},
+            },
+        ],
+    }
+    table = readme.ablation_table(record)
+    assert "64 steps per variant" in table and "in 60 min" in table
+    assert (
+        "| variant | BFCL simple_python (AST) | held-out template (ToolLLaMA): full call |" in table
+    )
+    assert "| `narrow`: one template | 10.0 | - |" in table
+    assert "| `templates`: + 4 prompt templates | 25.0 | 50.0 |" in table
+    fake = tmp_path / "README.md"
+    fake.write_text(f"a\n{readme.ABLATION_BEGIN}\nold\n{readme.ABLATION_END}\nb\n")
+    monkeypatch.setattr(readme, "MEASUREMENTS", tmp_path)
+    (tmp_path / "ablation.json").write_text(json.dumps(record))
+    assert readme.update_readme([], readme=fake)
+    assert fake.read_text() == f"a\n{readme.ABLATION_BEGIN}\n{table}\n{readme.ABLATION_END}\nb\n"

@@ -162,3 +162,26 @@ def test_cap_per_intent_limits_the_largest_intents(examples):
     assert sum(e["kind"] == "negative" for e in kept) == sum(
         e["kind"] == "negative" for e in examples
     )
+
+
+def test_fewer_queries_keeps_size_and_ratio_with_fewer_distinct_queries(examples):
+    train = splits.enforce_ratio(examples, (4, 1), limit=100)
+    out = splits.fewer_queries(train, 20)
+    assert len(out) == len(train)
+    assert sum(e["kind"] == "negative" for e in out) == sum(e["kind"] == "negative" for e in train)
+    distinct = {quality.normalize(e["query"]) for e in out}
+    assert len(distinct) == 20 < len({quality.normalize(e["query"]) for e in train})
+    assert len({e["id"] for e in out}) == len(out)  # repeats get ids of their own
+    with pytest.raises(ValueError, match="at least 1"):
+        splits.fewer_queries(train, 0)
+
+
+def test_build_with_distinct_queries_records_the_stage():
+    from agent_lab.data.pipeline import BuildConfig, build
+
+    cfg = dict(n_train=40, oversample=4.0, templates=("react",), formats=("autogpt",))
+    narrow = build(BuildConfig(**cfg, distinct_queries=10))
+    train = narrow.splits["train"]
+    assert len(train) == len(build(BuildConfig(**cfg)).splits["train"])
+    assert len({quality.normalize(e["query"]) for e in train}) == 10
+    assert any("10 distinct queries" in y["stage"] for y in narrow.yields)

@@ -4,7 +4,9 @@ Used by `make course` and `python -m agent_lab.course.harness --readme`. The REA
 table between two markers; everything between them is rewritten from the file, never typed:
 - `course_cpu.json` (written by the harness): each notebook's minutes and peak memory, and the
   tuned model's held-out headline (notebook 07);
-- `generalization.json` (written by `bench/bfcl.py --write`): BFCL and the course's held-out suites.
+- `generalization.json` (written by `bench/bfcl.py --write`): BFCL and the course's held-out suites;
+- `ablation.json` (written by `bench/ablation.py --write`): the same suites for one model per
+  diversity variant (notebook 05).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ README = REPO_ROOT / "README.md"
 TABLE_BEGIN, TABLE_END = "<!-- course_cpu table: begin -->", "<!-- course_cpu table: end -->"
 GENERAL_BEGIN = "<!-- generalization table: begin -->"
 GENERAL_END = "<!-- generalization table: end -->"
+ABLATION_BEGIN, ABLATION_END = "<!-- ablation table: begin -->", "<!-- ablation table: end -->"
 # the course's goals for the tuned cpu model (%), shown beside what it measured
 TARGETS = {
     "bfcl_simple_python": 50,
@@ -109,6 +112,29 @@ def generalization_table(record: dict) -> str:
     return "\n".join(lines)
 
 
+def ablation_table(record: dict) -> str:
+    """The diversity ablation from `ablation.json`: a row per variant, a column per suite (%)."""
+    names = list(record["variants"][0]["results"])
+    lines = [
+        f"Measured by `bench/ablation.py` on a {_machine(record['machine'])}: the course's LoRA "
+        f"recipe for {record['steps']} steps per variant, scored on the first "
+        f"{record['limit_per_category']} cases of each BFCL category and "
+        f"{record['suite_limit']} items of each held-out suite, in "
+        f"{record['seconds'] / 60:.0f} min:",
+        "",
+        "| variant | " + " | ".join(SUITE_NAMES.get(n, n) for n in names) + " |",
+        "|---|" + "---:|" * len(names),
+    ]
+    for v in record["variants"]:
+        cells = [v["results"][n]["accuracy"] for n in names]
+        lines.append(
+            f"| `{v['name']}`: {v['label']} | "
+            + " | ".join("-" if c is None else f"{100 * c:.1f}" for c in cells)
+            + " |"
+        )
+    return "\n".join(lines)
+
+
 def _replace(text: str, begin: str, end: str, body: str) -> str:
     if begin not in text or end not in text:
         raise ValueError(f"README.md has no {begin} ... {end} markers")
@@ -128,5 +154,9 @@ def update_readme(notebooks: list[str], profile: str = "cpu", readme: Path = REA
     if general.is_file():
         body = generalization_table(json.loads(general.read_text(encoding="utf-8")))
         new = _replace(new, GENERAL_BEGIN, GENERAL_END, body)
+    ablation = MEASUREMENTS / "ablation.json"
+    if ablation.is_file():
+        body = ablation_table(json.loads(ablation.read_text(encoding="utf-8")))
+        new = _replace(new, ABLATION_BEGIN, ABLATION_END, body)
     readme.write_text(new, encoding="utf-8")
     return new != text

@@ -50,6 +50,7 @@ class BuildConfig:
     n_synth: int = (
         0  # synthesised-tool cases (agent_lab.data.tool_synth) added to train: the Tools axis
     )
+    distinct_queries: int = 0  # > 0: train repeats only this many distinct queries (Query axis)
     model_name: str = "AgentLab-Smol"
     model_author: str = "Agent Tuning Lab"
 
@@ -198,6 +199,17 @@ def build(cfg: BuildConfig = BuildConfig()) -> BuildResult:
             "kept": len(train),
         }
     )
+    if cfg.distinct_queries:
+        n_before = len(train)
+        train = splits.fewer_queries(train, cfg.distinct_queries)
+        random.Random(cfg.seed + 6).shuffle(train)
+        yields.append(
+            {
+                "stage": f"train: {cfg.distinct_queries} distinct queries, repeated",
+                "in": n_before,
+                "kept": len(train),
+            }
+        )
     if cfg.n_synth:
         synth = synth_examples(cfg, train_templates, rejected)
         yields.append(

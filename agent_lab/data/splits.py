@@ -2,7 +2,8 @@
 
 Introduced in notebook 04 (`04_building_training_data`), after the checks of
 `agent_lab.data.quality`. `split_tasks` holds out whole paraphrase families, slot values (cities),
-a template and tools, so no test query (normalised) can appear in training.
+a template and tools, so no test query (normalised) can appear in training. `fewer_queries` turns
+the Query axis down for notebook 05's ablation (`bench/ablation.py`).
 """
 
 from __future__ import annotations
@@ -82,3 +83,27 @@ def enforce_ratio(
         units = min(units, limit // (ratio[0] + ratio[1]))
     chosen = {ex["id"] for ex in pos[: units * ratio[0]] + neg[: units * ratio[1]]}
     return [ex for ex in examples if ex["id"] in chosen]
+
+
+def fewer_queries(examples: list[dict], n_distinct: int) -> list[dict]:
+    """The Query axis turned down (notebook 05's ablation): the same number of examples, and of
+    positives and hard negatives, drawn from only `n_distinct` distinct queries (shared in the same
+    proportion), each repeated in turn. A repeat gets the id `<id>#<k>`."""
+    if n_distinct < 1:
+        raise ValueError(f"n_distinct must be at least 1, got {n_distinct}")
+    groups = (
+        [ex for ex in examples if ex["kind"] != "negative"],
+        [ex for ex in examples if ex["kind"] == "negative"],
+    )
+    out = []
+    for group in groups:
+        keep = max(1, round(n_distinct * len(group) / max(1, len(examples))))
+        firsts: dict[str, dict] = {}
+        for ex in group:
+            if len(firsts) < keep:
+                firsts.setdefault(normalize(ex["query"]), ex)
+        pool = list(firsts.values())
+        for i in range(len(group)):
+            ex = pool[i % len(pool)]
+            out.append(ex if i < len(pool) else {**ex, "id": f"{ex['id']}#{i // len(pool)}"})
+    return out

@@ -9,4 +9,5 @@
 - `human`       the 1-5 rubric, annotation CSV, usable rate, Cohen's kappa     -- notebook 07
 - `report`      the headline table: one row per model, each suite's figure     -- notebook 07
 - `projects`    open agent-tuning projects, this run as the last row           -- notebook 07
+- `generalization` BFCL and held-out suites per model, the diversity ablation -- notebook 05, bench
 """
