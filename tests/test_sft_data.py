@@ -69,6 +69,15 @@ def test_pad_collator_shapes_and_padding_count(tok):
     assert col.padding_fraction == pytest.approx(1 - (n_a + n_b) / (2 * n_a))
 
 
+def test_collator_pads_to_a_multiple_of_the_given_width(tok):
+    a, b = rows(tok)
+    batch = AgentCollator(tok.pad_token_id, pad_to_multiple_of=64)([a, b])
+    width = batch["input_ids"].shape[1]
+    assert width % 64 == 0 and width - 64 < len(a["input_ids"]) <= width
+    assert batch["attention_mask"].sum().item() == len(a["input_ids"]) + len(b["input_ids"])
+    assert (batch["labels"][0, len(a["input_ids"]) :] == IGNORE).all()
+
+
 def test_collator_refuses_all_masked_row_by_id(tok):
     a, _ = rows(tok)
     bad = {**a, "labels": [IGNORE] * len(a["labels"]), "example_id": "t0-00042/react/autogpt"}

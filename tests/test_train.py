@@ -89,6 +89,8 @@ def test_config_layers_and_rejects_mistakes(tmp_path):
         ({"max_length": "long"}, "max_length must be a positive"),
         ({"data": {"jsnol": "rows.jsonl"}}, r"unknown keys under data: \['jsnol'\]"),
         ({"memory_budget_gb": -1}, "memory_budget_gb"),
+        ({"pad_to_multiple_of": 0}, "pad_to_multiple_of must be a positive number"),
+        ({"pad_to_multiple_of": "64"}, "pad_to_multiple_of must be a positive number"),
         ({"snapshot_steps": [0]}, "snapshot_steps"),
         ({"lora": {"top_layers": 1.5}}, r"lora.top_layers must be a share of the blocks"),
         ({"lora": {"top_layers": 0.5, "embeddings": True}}, "do not go together"),

@@ -44,6 +44,7 @@ DEFAULTS = {
     "data": {},
     "max_length": 1024,
     "packing": False,
+    "pad_to_multiple_of": None,
     "action_weight": 1.0,
     "attention": "auto",
     "precision": "auto",
@@ -121,6 +122,13 @@ def load_config(paths=(), overrides: dict | None = None) -> dict:
     ):
         raise ConfigError(
             f"max_length must be a positive whole number of tokens, got {cfg['max_length']!r}"
+        )
+    multiple = cfg["pad_to_multiple_of"]
+    if multiple is not None and (
+        isinstance(multiple, bool) or not isinstance(multiple, int) or multiple <= 0
+    ):
+        raise ConfigError(
+            f"pad_to_multiple_of must be a positive number of tokens or null, got {multiple!r}"
         )
     budget = cfg["memory_budget_gb"]
     if budget is not None and (

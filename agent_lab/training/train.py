@@ -14,6 +14,7 @@ transformers `Trainer` reads the launcher's environment, and `training.deepspeed
       path, val_jsonl: path}
     max_length: 1024
     packing: false           # true: one packed row per batch (no padding; best with flash-attn)
+    pad_to_multiple_of: null # 64: rows padded to a multiple of 64 tokens (few distinct shapes)
     action_weight: 1.0       # ms-swift-style: Action / Action Input tokens weigh this much
     output_dir: build/runs/lora
     training: {...any transformers TrainingArguments field...}
@@ -144,7 +145,9 @@ def run(cfg: dict) -> dict:
     if val:
         eval_sets["agent"], _ = encode_examples(tokenizer, val, cfg["max_length"])
     eval_sets["general"], _ = encode_examples(tokenizer, general, cfg["max_length"])
-    collator = AgentCollator(tokenizer.pad_token_id, packing=cfg["packing"])
+    collator = AgentCollator(
+        tokenizer.pad_token_id, packing=cfg["packing"], pad_to_multiple_of=cfg["pad_to_multiple_of"]
+    )
     speed = SpeedMemory(collator)
     stop_at = int(cfg["stop_at_step"] or 0) or None
     callbacks = [speed, Progress(stop_at=stop_at)]
