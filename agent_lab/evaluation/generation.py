@@ -43,6 +43,15 @@ def _stop_ids(tokenizer) -> list[int]:
 
 
 @torch.no_grad()
+def _cache_keyword() -> str:
+    """What `generate` calls a prefilled KV cache: `cache` from transformers 5.24 (the old
+    `past_key_values` still works there, with a FutureWarning in every notebook that generates)."""
+    import transformers
+    from packaging.version import Version
+
+    return "cache" if Version(transformers.__version__).release >= (5, 24) else "past_key_values"
+
+
 def generate_batch(
     model,
     tokenizer,
@@ -88,7 +97,8 @@ def generate_batch(
         cache = None
         if shared >= min_prefix:
             prefix = torch.tensor([rows[0][:shared]], device=device)
-            cache = model(input_ids=prefix, use_cache=True).past_key_values
+            prefilled = model(input_ids=prefix, use_cache=True)
+            cache = prefilled["cache" if "cache" in prefilled else "past_key_values"]
             cache.batch_repeat_interleave(len(rows))
         else:
             shared = 0
@@ -106,7 +116,7 @@ def generate_batch(
         gen = model.generate(
             input_ids=input_ids.to(device),
             attention_mask=mask.to(device),
-            past_key_values=cache,
+            **{_cache_keyword(): cache},
             max_new_tokens=max_new_tokens,
             do_sample=False,
             eos_token_id=_stop_ids(tokenizer),
