@@ -195,9 +195,8 @@ def main(argv=None) -> dict:
         "variants": rows,
     }
     if args.write:
-        OUT.parent.mkdir(parents=True, exist_ok=True)
-        OUT.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
-        print(f"wrote {OUT}; README.md tables", "updated" if harness.update_readme() else "current")
+        measurements.write_measurement("ablation", record, committed=True)  # docs/measurements/
+        print("README.md tables", "updated" if harness.update_readme() else "current")
     return record
 
 

@@ -15,7 +15,6 @@ committed).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -85,9 +84,8 @@ def main(argv=None) -> dict:
         "results": results,
     }
     if args.write:
-        OUT.parent.mkdir(parents=True, exist_ok=True)
-        OUT.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
-        print(f"wrote {OUT}; README.md tables", "updated" if harness.update_readme() else "current")
+        measurements.write_measurement("generalization", out, committed=True)  # docs/measurements/
+        print("README.md tables", "updated" if harness.update_readme() else "current")
     return out
 
 
