@@ -193,6 +193,25 @@ def test_trainer_arguments_accept_each_precision_on_this_machine(tmp_path, preci
     assert args.use_cpu == (not torch.cuda.is_available())
 
 
+@pytest.mark.skipif(torch.cuda.is_available(), reason="the CPU-only path")
+def test_no_accelerator_guess_printed_on_a_cpu():
+    """DeepSpeed guessed the accelerator and printed 'Setting accelerator to CPU ...' into notebook
+    06; importing the trainer names the CPU first."""
+    pytest.importorskip("deepspeed")
+    code = (
+        "import agent_lab.training.trainer\n"
+        "from deepspeed.accelerator import get_accelerator\n"
+        "print(get_accelerator()._name)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DS_ACCELERATOR"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("cpu")
+    assert "Setting accelerator" not in done.stdout + done.stderr
+
+
 def test_merged_lora_folder_gives_the_same_logits(tmp_path, base_model_dir):
     torch.manual_seed(0)
     tok, model, info = load_for_training(str(base_model_dir), "lora", {"lora_dropout": 0.0})

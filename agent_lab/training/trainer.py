@@ -23,7 +23,13 @@ import warnings
 from pathlib import Path
 
 import torch
-from transformers import Trainer
+
+if not torch.cuda.is_available():
+    # DeepSpeed (which the Trainer imports when it is installed) otherwise guesses the accelerator
+    # and prints "Setting accelerator to CPU. If you have GPU ..." into every notebook that trains
+    os.environ.setdefault("DS_ACCELERATOR", "cpu")
+
+from transformers import Trainer  # noqa: E402
 
 from agent_lab.training.config import adapted_layers
 from agent_lab.training.masking import IGNORE
