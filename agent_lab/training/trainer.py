@@ -271,23 +271,6 @@ def precision_losses(
     return out
 
 
-@torch.no_grad()
-def masked_loss(model, dataset, collator, batch_size: int = 4) -> float:
-    """Mean loss per trainable token over `dataset` (an `encode_examples` dataset), in eval mode."""
-    was_training = model.training
-    model.eval()
-    total = count = 0.0
-    device = next(model.parameters()).device
-    for k in range(0, len(dataset), batch_size):
-        batch = collator([dataset[i] for i in range(k, min(k + batch_size, len(dataset)))])
-        batch = {key: value.to(device) for key, value in batch.items()}
-        _, losses, _ = labelled_token_losses(model, batch)
-        total += losses.sum().item()
-        count += losses.numel()
-    model.train(was_training)
-    return total / max(1.0, count)
-
-
 def merge_and_save(
     model, tokenizer, out_dir: str | os.PathLike, dtype: torch.dtype | None = None
 ) -> Path:
