@@ -242,7 +242,7 @@ def reference_run(tmp_path_factory):
     """One unbroken smoke run, shared: the smoke test checks it, the kill-and-resume test ends where
     it does."""
     out = tmp_path_factory.mktemp("whole")
-    finish(launch(out))
+    finish(launch(out, "--set", "snapshot_steps=[3,6]"))
     return out
 
 
@@ -255,11 +255,27 @@ def test_smoke_run_writes_summary_and_a_servable_model(reference_run):
         and summary["data"]["trainable_tokens"] < summary["data"]["tokens"]
     )
     assert summary["eval_after"]["general_loss"] > 0 and summary["eval_before"]["general_loss"] > 0
+    logged = [h for h in summary["log_history"] if "loss" in h]
+    peak_gb = summary["peak_rss_bytes"] / 1e9
+    assert logged and all(
+        h["tokens_per_s"] > 0 and 0.2 < h["rss_gb"] <= peak_gb + 0.01 for h in logged
+    )  # speed and memory beside each logged loss (notebook 06 plots them)
     model_dir = reference_run / "model"
     assert (model_dir / "config.json").is_file() and not (
         model_dir / "adapter_config.json"
     ).exists()
     assert all(v > 0 for v in losses(summary).values())
+    # snapshots: plain merged folders, the adapters saved at step k gone; step 6 is the last step,
+    # so its snapshot is the final model
+    assert summary["snapshots"] == {k: str(reference_run / f"model_step{k}") for k in ("3", "6")}
+    assert not list(reference_run.glob("*.adapters"))
+    ids = torch.tensor([[1, 504, 3458, 314, 253, 1789]])
+    with torch.no_grad():
+        final, at_6, at_3 = (
+            AutoModelForCausalLM.from_pretrained(reference_run / name)(input_ids=ids).logits
+            for name in ("model", "model_step6", "model_step3")
+        )
+    assert torch.allclose(final, at_6, atol=1e-4) and not torch.equal(final, at_3)
 
 
 def test_killed_run_resumes_from_its_checkpoint_and_matches(tmp_path, reference_run):

@@ -6,11 +6,12 @@ every run.
 - `SpeedMemory` records real (non-padding) tokens per second and the peak memory of the run.
 - `Progress` prints `progress <step>/<max_steps>` lines the notebook turns into a bar with an ETA.
 - `StopAt` ends a comparison run at step k on the schedule of the whole run.
-- `Snapshot` saves the model as it is at chosen steps (LoRA merged into a copy).
+- `Snapshot` keeps the model as it is at chosen steps (LoRA: adapters, merged at the end).
 """
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
@@ -38,7 +39,8 @@ def peak_rss_bytes() -> int:
 
 
 class SpeedMemory(TrainerCallback):
-    """Real tokens per second (from the collator's counts) and peak memory, logged with the loss.
+    """Real tokens per second (from the collator's counts) and the process's resident memory, logged
+    with the loss; the peak memory of the run when it ends.
 
     Peak memory is the process's peak resident set (CPU) or peak allocated CUDA memory: run one
     training per process (as `agent_lab.training.train` does) for the figure to belong to that run
@@ -75,7 +77,15 @@ class SpeedMemory(TrainerCallback):
     def on_log(self, args, state, control, logs=None, **kwargs):
         now, tokens = time.perf_counter(), self.collator.real_tokens
         if logs is not None and "loss" in logs and now > self.last:
-            logs["tokens_per_s"] = round((tokens - self.last_tokens) / (now - self.last), 1)
+            extra = {
+                "tokens_per_s": round((tokens - self.last_tokens) / (now - self.last), 1),
+                "rss_gb": round(rss_bytes() / 1e9, 2),  # memory over the run: notebook 06 plots it
+            }
+            logs.update(extra)  # the printed log line
+            if state.log_history and "loss" in state.log_history[-1]:
+                # the Trainer stored a copy of `logs` before the callbacks ran: the summary's
+                # log_history (notebook 06's plots) had the loss without speed or memory
+                state.log_history[-1].update(extra)
         self.last, self.last_tokens = now, tokens
 
     def summary(self) -> dict:
@@ -115,22 +125,56 @@ class StopAt(TrainerCallback):
 
 
 class Snapshot(TrainerCallback):
-    """At each of `steps`, saves the model as it is then (LoRA merged into a copy) to
-    `<out_dir>/model_step<k>`."""
+    """At each of `steps`, keeps the model as it is then, as a plain folder
+    `<out_dir>/model_step<k>`.
+
+    LoRA: the adapters alone are saved at step k (a few MB, nothing copied in memory) and merged
+    into a fresh copy of the base when training ends, when the activations' memory is free again
+    (a deep copy of the model at step k held ~1 GB more for the rest of the run). A resumed run
+    finds the adapters on disk. Full-parameter: the whole model, at step k."""
 
     def __init__(self, steps, out_dir, tokenizer):
         self.steps, self.out_dir, self.tokenizer = set(steps), Path(out_dir), tokenizer
         self.saved: dict[int, Path] = {}
 
+    def folder(self, step: int, adapters: bool = False) -> Path:
+        return self.out_dir / f"model_step{step}{'.adapters' if adapters else ''}"
+
     def on_step_end(self, args, state, control, model=None, **kwargs):
         if state.global_step in self.steps and state.is_world_process_zero and model is not None:
+            step = state.global_step
+            if hasattr(model, "peft_config"):
+                model.save_pretrained(self.folder(step, adapters=True))
+                print(
+                    f"snapshot at step {step}: adapters saved, merged when training ends",
+                    flush=True,
+                )
+                return
             import copy
 
-            self.saved[state.global_step] = merge_and_save(
-                copy.deepcopy(model),
-                self.tokenizer,
-                self.out_dir / f"model_step{state.global_step}",
+            self.saved[step] = merge_and_save(
+                copy.deepcopy(model), self.tokenizer, self.folder(step)
             )
-            print(
-                f"snapshot at step {state.global_step}: {self.saved[state.global_step]}", flush=True
-            )
+            print(f"snapshot at step {step}: {self.saved[step]}", flush=True)
+
+    def on_train_end(self, args, state, control, model=None, **kwargs):
+        if not state.is_world_process_zero:
+            return
+        for step in sorted(self.steps):
+            adapters = self.folder(step, adapters=True)
+            if adapters.is_dir():
+                self.saved[step] = merge_adapters(adapters, self.tokenizer, self.folder(step))
+                shutil.rmtree(adapters)
+                print(f"snapshot at step {step}: {self.saved[step]}", flush=True)
+            elif self.folder(step).is_dir():  # saved before this run was resumed
+                self.saved[step] = self.folder(step)
+
+
+def merge_adapters(adapters: Path, tokenizer, out_dir: Path) -> Path:
+    """Saved LoRA adapters merged into a fresh copy of their base model, as a plain folder."""
+    from peft import PeftConfig, PeftModel
+    from transformers import AutoModelForCausalLM
+
+    base_name = PeftConfig.from_pretrained(adapters).base_model_name_or_path
+    base = AutoModelForCausalLM.from_pretrained(base_name, dtype=torch.float32)
+    return merge_and_save(PeftModel.from_pretrained(base, adapters), tokenizer, out_dir)
