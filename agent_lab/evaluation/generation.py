@@ -42,7 +42,6 @@ def _stop_ids(tokenizer) -> list[int]:
     return [tokenizer.convert_tokens_to_ids(t) for t in stops] or [tokenizer.eos_token_id]
 
 
-@torch.no_grad()
 def _cache_keyword() -> str:
     """What `generate` calls a prefilled KV cache: `cache` from transformers 5.24 (the old
     `past_key_values` still works there, with a FutureWarning in every notebook that generates)."""
@@ -52,6 +51,7 @@ def _cache_keyword() -> str:
     return "cache" if Version(transformers.__version__).release >= (5, 24) else "past_key_values"
 
 
+@torch.no_grad()
 def generate_batch(
     model,
     tokenizer,
