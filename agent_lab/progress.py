@@ -26,11 +26,16 @@ BATCH_ENV = {
 
 def progress(iterable=None, **kwargs):
     """`tqdm(iterable, **kwargs)`: `tqdm.auto` (a widget in Jupyter), or a text bar on stdout
-    that redraws at most every 10 s when `AGENT_LAB_TEXT_PROGRESS` is set."""
+    that redraws at most every 10 s when `AGENT_LAB_TEXT_PROGRESS` is set. There a bar with
+    `leave=False` (one inside another: the batches of one evaluation suite) is not drawn: a live
+    notebook clears it when it ends, but as text each redraw of a nested bar is a line of its
+    own, and the saved notebook showed dozens of them."""
     if os.environ.get(TEXT_ENV):
         from tqdm.std import tqdm
 
         kwargs = {"file": sys.stdout, "ascii": True, "mininterval": 10.0, **kwargs}
+        if kwargs.get("leave") is False:
+            kwargs["disable"] = True
     else:
         from tqdm.auto import tqdm
     return tqdm(iterable, **kwargs)
