@@ -422,3 +422,25 @@ def test_lora_on_the_top_half_leaves_the_blocks_below_out_of_the_backward_pass(b
     hidden = model(input_ids=torch.tensor([[1, 2, 3]]), output_hidden_states=True).hidden_states
     # hidden[i] is the input of block i: nothing below the lowest adapted block needs a gradient
     assert not hidden[n - n // 2].requires_grad and hidden[n - n // 2 + 1].requires_grad
+
+
+def test_a_notebook_shows_the_training_log_thinned():
+    """~90 loss dicts of a 2-epoch run become about ten printed lines; the bar carries the loss."""
+    from agent_lab.training import launch
+
+    shown, state = [], {}
+    lines = ["memory plan: micro-batch 2 x 2 accumulation\n"]
+    for step in range(1, 361):
+        lines.append(f"progress {step}/360\n")
+        if step % 4 == 0:
+            lines.append(
+                f"{{'loss': '{3 - step / 200:.4f}', 'grad_norm': '1.2', 'epoch': '0.1'}}\n"
+            )
+    lines.append("{'train_runtime': '2520.1', 'train_loss': '1.9'}\n")
+    for line in lines:
+        launch.follow(line, state, "run", echo=shown.append)
+    losses = [s for s in shown if s.startswith("{'loss'")]
+    assert 9 <= len(losses) <= 11 and losses[0].startswith("{'loss': '2.9800'")
+    assert shown[0].startswith("memory plan") and shown[-1].startswith("{'train_runtime'")
+    assert state["bar"].n == 360 and state["bar"].postfix == "loss=1.2"
+    state["bar"].close()

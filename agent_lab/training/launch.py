@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -24,10 +25,48 @@ def command(config_path, launcher: str = "python") -> str:
     return f"{launcher} -m agent_lab.training.train --config {config_path}"
 
 
+# lines of the training log a notebook shows (the loss lines thinned: see `follow`)
+SHOWN = (
+    "{'train_runtime'",
+    "tuned model",
+    "steps ",
+    "memory plan",
+    "resuming",
+    "not resuming",
+    "skipping",
+    "snapshot",
+)
+
+
+def follow(line: str, state: dict, desc: str, echo=None) -> None:
+    """Show one line of a training log: `progress k/n` moves a progress bar (kept in `state`),
+    the Trainer's loss dicts set the bar's loss and, about every tenth of the run, are printed
+    (a 2-epoch run logs ~90 of them: a wall of text otherwise; the notebook plots them all from
+    the summary), and the lines in `SHOWN` are printed."""
+    bar = state.get("bar")
+    say = echo or (bar.write if bar is not None else print)
+    if line.startswith("progress "):
+        done, total = (int(x) for x in line.split()[1].split("/"))
+        if bar is None:
+            bar = state["bar"] = progress(total=total, desc=desc, unit="step")
+        bar.total = total
+        bar.update(done - bar.n)
+    elif line.startswith("{'loss'"):
+        step = bar.n if bar is not None else 0
+        if bar is not None and (loss := re.search(r"'loss': '?([0-9.]+)", line)):
+            bar.set_postfix(loss=float(loss.group(1)), refresh=False)
+        if step >= state.get("next_shown", 0):
+            say(line.rstrip())
+            total = bar.total if bar is not None else 10
+            state["next_shown"] = step + max(1, total // 10)
+    elif line.startswith(SHOWN):
+        say(line.rstrip())
+
+
 def run_subprocess(cfg: dict, launcher: tuple[str, ...] = (sys.executable,), echo=None) -> dict:
-    """Write `cfg` to `<output_dir>/config.yaml`, train it in a fresh process, echo its log lines
-    (`echo`; by default printed above the progress bar, each on a line of its own), return the
-    summary; a run that fails is a `RuntimeError` carrying its last 40 log lines.
+    """Write `cfg` to `<output_dir>/config.yaml`, train it in a fresh process, show its log as
+    `follow` does (`echo` receives the printed lines; by default they go above the progress bar),
+    return the summary; a run that fails is a `RuntimeError` carrying its last 40 log lines.
 
     A separate process gives an honest peak-memory figure and is exactly what a cluster runs.
     """
@@ -52,33 +91,14 @@ def run_subprocess(cfg: dict, launcher: tuple[str, ...] = (sys.executable,), ech
         text=True,
     )
     tail: deque = deque(maxlen=40)
-    bar = None
+    state: dict = {}
     try:
         for line in proc.stdout:
             tail.append(line)
-            if line.startswith("progress "):
-                done, total = (int(x) for x in line.split()[1].split("/"))
-                if bar is None:
-                    bar = progress(total=total, desc=Path(cfg["output_dir"]).name, unit="step")
-                bar.total = total
-                bar.update(done - bar.n)
-            elif line.startswith(
-                (
-                    "{'loss'",
-                    "{'train_runtime'",
-                    "tuned model",
-                    "steps ",
-                    "memory plan",
-                    "resuming",
-                    "not resuming",
-                    "skipping",
-                    "snapshot",
-                )
-            ):
-                (echo or (bar.write if bar is not None else print))(line.rstrip())
+            follow(line, state, Path(cfg["output_dir"]).name, echo)
     finally:
-        if bar is not None:
-            bar.close()
+        if state.get("bar") is not None:
+            state["bar"].close()
         if (
             proc.poll() is None
         ):  # the notebook was interrupted: do not leave a training process behind
