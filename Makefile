@@ -40,7 +40,11 @@ html: $(VENV_STAMP)
 		--TagRemovePreprocessor.enabled=True --TagRemovePreprocessor.remove_cell_tags=metrics \
 		build/executed/$(PROFILE)/*.ipynb
 
+# JupyterLab on the notebooks; the course runs offline, so the venv's JupyterLab does not ask to
+# fetch news or check for updates (configs/jupyterlab_overrides.json).
 lab: setup
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp configs/jupyterlab_overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	$(VENV)/bin/jupyter lab notebooks
 
 # Regenerate labs/student/ from labs/source/ (solutions become stubs, hidden tests are dropped).
