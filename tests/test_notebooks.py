@@ -68,6 +68,9 @@ def test_notebook_shape(path):
     for heading in ("Objectives", "Summary", "Exercises"):
         assert heading in text, f"missing section: {heading}"
     assert f'save_metrics("{path.stem}"' in nb.cells[-1].source, "the last cell writes the metrics"
+    # ... and readers do not see it: `make html` drops the tag, JupyterLab opens it collapsed
+    assert "metrics" in nb.cells[-1].metadata.get("tags", [])
+    assert nb.cells[-1].metadata.get("jupyter", {}).get("source_hidden") is True
     ids = [c.get("id") for c in json.loads(path.read_text(encoding="utf-8"))["cells"]]
     assert None not in ids and len(set(ids)) == len(ids), (
         "every cell needs its own id (nbformat 4.5)"
