@@ -57,6 +57,24 @@ def test_encode_examples_drops_and_names_too_long(tok):
         encode_examples(tok, [{"id": "broken", "text": "x"}], 512)
 
 
+def test_encode_examples_drops_an_example_whose_prompt_alone_is_too_long(tok):
+    # A long tool catalogue in the system prompt, then a short answer: truncation would leave no
+    # agent token, so it is too long (named), not a crash that stops the whole training run.
+    n_short = len(encode(tok, SHORT).input_ids)
+    long_prompt = [{"role": "system", "content": "tool " * 4 * n_short}, *SHORT]
+    for drop in (True, False):
+        ds, report = encode_examples(
+            tok,
+            [{"id": "huge-prompt", "messages": long_prompt}, {"id": "ok", "messages": SHORT}],
+            2 * n_short,
+            drop_truncated=drop,
+        )
+        assert report["too_long"] == ["huge-prompt"] and ds["example_id"] == ["ok"]
+    no_answer = [{"role": "user", "content": "Hi"}]
+    with pytest.raises(MaskError, match="example silent: every token is masked"):
+        encode_examples(tok, [{"id": "silent", "messages": no_answer}], 512)
+
+
 def test_pad_collator_shapes_and_padding_count(tok):
     a, b = rows(tok)
     col = AgentCollator(tok.pad_token_id)

@@ -37,6 +37,8 @@ def encode_examples(
 
     An example longer than `max_length` would lose its last turns (usually the final answer) to
     truncation; by default it is dropped and named in the report rather than trained half-cut.
+    One whose prompt alone is longer (a big tool catalogue) is always dropped and named: cut to
+    fit, it would have no agent token left to learn from.
     A row without `messages` is an error naming the row.
     """
     from datasets import Dataset
@@ -53,24 +55,32 @@ def encode_examples(
         example_id = str(ex.get("id", f"row {i}"))
         if not isinstance(ex.get("messages"), list) or not ex["messages"]:
             raise MaskError(f"example {example_id}: no 'messages' list to train on")
-        enc = encode(
-            tokenizer,
-            ex["messages"],
-            max_length=max_length + 1,
-            example_id=example_id,
-            action_weight=action_weight,
-        )
-        if len(enc.input_ids) > max_length:
-            if drop_truncated:
-                report["too_long"].append(example_id)
-                continue
+        try:
             enc = encode(
                 tokenizer,
                 ex["messages"],
-                max_length=max_length,
+                max_length=max_length + 1,
                 example_id=example_id,
                 action_weight=action_weight,
             )
+            if len(enc.input_ids) > max_length and not drop_truncated:
+                enc = encode(
+                    tokenizer,
+                    ex["messages"],
+                    max_length=max_length,
+                    example_id=example_id,
+                    action_weight=action_weight,
+                )
+        except MaskError:
+            # A prompt longer than max_length leaves no agent token after truncation: that is
+            # a too-long example, not a broken one. A short example with nothing to learn is.
+            if _n_tokens(tokenizer, ex["messages"]) <= max_length:
+                raise
+            report["too_long"].append(example_id)
+            continue
+        if len(enc.input_ids) > max_length:
+            report["too_long"].append(example_id)
+            continue
         rows["input_ids"].append(enc.input_ids)
         rows["labels"].append(enc.labels)
         rows["weights"].append(enc.weights)
@@ -85,6 +95,11 @@ def encode_examples(
             f"({len(report['too_long'])} too long); raise max_length or shorten the prompts"
         )
     return Dataset.from_dict(rows), report
+
+
+def _n_tokens(tokenizer, messages: list[dict]) -> int:
+    text = tokenizer.apply_chat_template(messages, tokenize=False)
+    return len(tokenizer(text, add_special_tokens=False)["input_ids"])
 
 
 @dataclass
