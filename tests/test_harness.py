@@ -4,6 +4,7 @@ import math
 import pytest
 
 from agent_lab.course import harness, measurements, readme
+from agent_lab.evaluation.generalization import ablation_frame
 
 
 def test_profiles_exist_and_give_upper_case_parameters():
@@ -210,3 +211,7 @@ def test_ablation_table_is_made_from_its_file(tmp_path, monkeypatch):
     (tmp_path / "ablation.json").write_text(json.dumps(record))
     assert readme.update_readme([], readme=fake)
     assert fake.read_text() == f"a\n{readme.ABLATION_BEGIN}\n{table}\n{readme.ABLATION_END}\nb\n"
+    frame = ablation_frame(tmp_path / "ablation.json")
+    assert frame.loc["templates: + 4 prompt templates", "bfcl_simple_python"] == 25.0
+    assert frame.attrs["widest_ci_points"] == 50.0 and frame.attrs["minutes"] == 60
+    assert ablation_frame(tmp_path / "missing.json") is None

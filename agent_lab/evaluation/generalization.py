@@ -95,7 +95,8 @@ def print_results(results: dict) -> None:
 
 def ablation_frame(path: Path | None = None):
     """The diversity ablation of `bench/ablation.py` (`docs/measurements/ablation.json`) as a
-    table: a row per variant, a column per suite, accuracy in %; None until it has been measured."""
+    table: a row per variant, a column per suite, accuracy in %; None until it has been measured.
+    `attrs` holds the sizes and the widest 95 % interval's half-width (points), to read gaps by."""
     import pandas as pd
 
     from agent_lab.course.paths import MEASUREMENTS
@@ -114,4 +115,11 @@ def ablation_frame(path: Path | None = None):
     frame = pd.DataFrame.from_dict(rows, orient="index").astype(float)
     frame.attrs = {k: record[k] for k in ("steps", "limit_per_category", "suite_limit")}
     frame.attrs["minutes"] = record["seconds"] / 60
+    half_widths = [
+        (r["ci95"][1] - r["ci95"][0]) / 2
+        for v in record["variants"]
+        for r in v["results"].values()
+        if r.get("ci95")
+    ]
+    frame.attrs["widest_ci_points"] = 100 * max(half_widths, default=0.0)
     return frame
