@@ -205,6 +205,7 @@ def test_ablation_table_is_made_from_its_file(tmp_path, monkeypatch):
     )
     assert "| `narrow`: one template | 10.0 | - |" in table
     assert "| `templates`: + 4 prompt templates | 25.0 | 50.0 |" in table
+    assert table.endswith("up to ±50 points wide: only larger gaps between rows mean something.")
     fake = tmp_path / "README.md"
     fake.write_text(f"a\n{readme.ABLATION_BEGIN}\nold\n{readme.ABLATION_END}\nb\n")
     monkeypatch.setattr(readme, "MEASUREMENTS", tmp_path)

@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 from agent_lab.course.paths import MEASUREMENTS, REPO_ROOT
+from agent_lab.evaluation.generalization import widest_interval_points
 
 README = REPO_ROOT / "README.md"
 TABLE_BEGIN, TABLE_END = "<!-- course_cpu table: begin -->", "<!-- course_cpu table: end -->"
@@ -132,6 +133,11 @@ def ablation_table(record: dict) -> str:
             + " | ".join("-" if c is None else f"{100 * c:.1f}" for c in cells)
             + " |"
         )
+    lines += [
+        "",
+        f"At these sizes a 95 % interval is up to ±{widest_interval_points(record):.0f} points "
+        "wide: only larger gaps between rows mean something.",
+    ]
     return "\n".join(lines)
 
 

@@ -115,11 +115,16 @@ def ablation_frame(path: Path | None = None):
     frame = pd.DataFrame.from_dict(rows, orient="index").astype(float)
     frame.attrs = {k: record[k] for k in ("steps", "limit_per_category", "suite_limit")}
     frame.attrs["minutes"] = record["seconds"] / 60
+    frame.attrs["widest_ci_points"] = widest_interval_points(record)
+    return frame
+
+
+def widest_interval_points(record: dict) -> float:
+    """The widest 95 % interval's half-width in an ablation record, in percentage points."""
     half_widths = [
         (r["ci95"][1] - r["ci95"][0]) / 2
         for v in record["variants"]
         for r in v["results"].values()
         if r.get("ci95")
     ]
-    frame.attrs["widest_ci_points"] = 100 * max(half_widths, default=0.0)
-    return frame
+    return 100 * max(half_widths, default=0.0)
