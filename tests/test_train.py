@@ -360,10 +360,11 @@ def test_gradient_checkpointing_still_trains_lora(base_model_dir):
             for name, p in model.named_parameters():
                 if "lora_B" in name:
                     p.normal_(0, 0.02)
-        if checkpointing:
-            model.gradient_checkpointing_enable(
-                gradient_checkpointing_kwargs={"use_reentrant": False}
-            )
+        if checkpointing:  # what the Trainer calls (the old name is deprecated in transformers 5)
+            if hasattr(model, "activation_checkpointing_enable"):
+                model.activation_checkpointing_enable({"use_reentrant": False})
+            else:
+                model.gradient_checkpointing_enable({"use_reentrant": False})
         model.train()
         ds, _ = encode_examples(
             tok,
@@ -391,12 +392,27 @@ def test_gradient_checkpointing_still_trains_lora(base_model_dir):
     assert torch.allclose(grads[False], grads[True], atol=1e-6)
 
 
-def test_lora_can_adapt_the_embeddings_too(base_model_dir):
+def test_lora_can_adapt_the_embeddings_too(base_model_dir, tmp_path):
     _, plain, info = load_for_training(str(base_model_dir), "lora")
-    _, with_emb, info_emb = load_for_training(str(base_model_dir), "lora", {"embeddings": True})
+    tok, with_emb, info_emb = load_for_training(str(base_model_dir), "lora", {"embeddings": True})
     assert any("lora_embedding_A" in n for n, _ in with_emb.named_parameters())
     assert not any("lora_embedding_A" in n for n, _ in plain.named_parameters())
     assert info_emb["trainable"] > info["trainable"]
+    # SmolLM2 ties input and output embeddings: the merged folder must still be the model that was
+    # trained (the output layer reads the base matrix), not one with the delta in both layers.
+    torch.manual_seed(0)
+    with torch.no_grad():
+        for name, p in with_emb.named_parameters():
+            if "lora_embedding" in name or "lora_B" in name:
+                p.normal_(0, 0.05)
+    ids = tok("Weather in Shanghai on Friday?", return_tensors="pt").input_ids
+    with torch.no_grad():
+        trained = with_emb.eval()(ids).logits
+    merged = AutoModelForCausalLM.from_pretrained(
+        merge_and_save(with_emb, tok, tmp_path / "model"), dtype=torch.float32
+    ).eval()
+    with torch.no_grad():
+        assert torch.allclose(merged(ids).logits, trained, atol=1e-3)
 
 
 def test_lora_on_the_top_half_leaves_the_blocks_below_out_of_the_backward_pass(base_model_dir):

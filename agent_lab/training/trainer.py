@@ -156,6 +156,8 @@ def load_for_training(
                 settings["target_modules"] = linear_module_names(model)
         with warnings.catch_warnings():  # peft asks transformers' deprecated property by name
             warnings.filterwarnings("ignore", "`is_gradient_checkpointing`", FutureWarning)
+            # tied embeddings with an embedding adapter: merge_and_save unties them (see there)
+            warnings.filterwarnings("ignore", "Model has `tie_word_embeddings=True`", UserWarning)
             model = get_peft_model(model, LoraConfig(task_type="CAUSAL_LM", **settings))
     info = {
         "method": method,
@@ -271,12 +273,30 @@ def precision_losses(
     return out
 
 
+def _untie_output_layer(model) -> None:
+    """Give the output layer its own copy of the embeddings when LoRA adapted the input ones.
+
+    SmolLM2 ties them: in training the output layer reads the base matrix, but merging writes the
+    embedding adapter into the one shared matrix and the saved model would differ from the trained
+    one (logits off by several units). The copy keeps the output layer as trained.
+    """
+    base = model.get_base_model()
+    if not getattr(base.config, "tie_word_embeddings", False):
+        return
+    if not any("lora_embedding" in name for name, _ in model.named_parameters()):
+        return
+    head = base.get_output_embeddings()
+    head.weight = torch.nn.Parameter(head.weight.detach().clone(), requires_grad=False)
+    base.config.tie_word_embeddings = False
+
+
 def merge_and_save(
     model, tokenizer, out_dir: str | os.PathLike, dtype: torch.dtype | None = None
 ) -> Path:
     """Fold LoRA into the base weights (if any) and save a plain, servable Hugging Face folder."""
     out = Path(out_dir)
     if hasattr(model, "merge_and_unload"):
+        _untie_output_layer(model)
         model = model.merge_and_unload()
     if dtype is not None:
         model = model.to(dtype)
