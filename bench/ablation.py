@@ -11,7 +11,8 @@ format (AutoGPT) and the world's tools; `fewer_queries` is narrow with a quarter
 queries, each repeated; then each variant adds to the one before: four prompt templates (ToolLLaMA
 stays held out), three description formats, synthesised tools (a quarter of the agent examples).
 Each trains the course's LoRA recipe for the same number of optimizer steps on as many agent
-examples and is scored on the same items: the first `--limit` cases of each BFCL category (asked in
+examples (less those over the recipe's max_length: the training report names them) and is
+scored on the same items: the first `--limit` cases of each BFCL category (asked in
 ReAct with AutoGPT descriptions, which every variant trains on) and the first `--suite-limit` items
 of the base data's held-out suites. A variant's figures are kept in `build/ablation/<variant>/`
 with what produced them, so a stopped bench goes on where it stopped. `--write` stores the table in
