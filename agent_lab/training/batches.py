@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import torch
 
-from agent_lab.training.masking import IGNORE, MaskError, check_batch, encode
+from agent_lab.training.masking import IGNORE, MaskError, check_batch, encode, n_tokens
 
 
 def encode_examples(
@@ -74,7 +74,7 @@ def encode_examples(
         except MaskError:
             # A prompt longer than max_length leaves no agent token after truncation: that is
             # a too-long example, not a broken one. A short example with nothing to learn is.
-            if _n_tokens(tokenizer, ex["messages"]) <= max_length:
+            if n_tokens(tokenizer, ex["messages"]) <= max_length:
                 raise
             report["too_long"].append(example_id)
             continue
@@ -95,11 +95,6 @@ def encode_examples(
             f"({len(report['too_long'])} too long); raise max_length or shorten the prompts"
         )
     return Dataset.from_dict(rows), report
-
-
-def _n_tokens(tokenizer, messages: list[dict]) -> int:
-    text = tokenizer.apply_chat_template(messages, tokenize=False)
-    return len(tokenizer(text, add_special_tokens=False)["input_ids"])
 
 
 @dataclass

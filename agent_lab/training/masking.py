@@ -45,6 +45,11 @@ def _render(tokenizer, messages: list[dict], generation_prompt: bool = False) ->
     )
 
 
+def n_tokens(tokenizer, messages: list[dict]) -> int:
+    """Tokens of the whole rendered conversation, untruncated (what `encode` would need)."""
+    return len(tokenizer(_render(tokenizer, messages), add_special_tokens=False)["input_ids"])
+
+
 def assistant_spans(tokenizer, messages: list[dict]) -> tuple[str, list[tuple[int, int]]]:
     """The rendered text and the character span of every assistant turn in it."""
     text = _render(tokenizer, messages)
