@@ -185,3 +185,42 @@ def test_build_with_distinct_queries_records_the_stage():
     assert len(train) == len(build(BuildConfig(**cfg)).splits["train"])
     assert len({quality.normalize(e["query"]) for e in train}) == 10
     assert any("10 distinct queries" in y["stage"] for y in narrow.yields)
+
+
+def test_weighted_templates_and_formats_set_their_shares_and_bad_weights_are_named(examples):
+    from collections import Counter
+
+    from agent_lab.data.pipeline import BuildConfig
+    from agent_lab.data.render import draw_pool
+
+    assert draw_pool({"react": 3, "autogpt": 1}) == ["react"] * 3 + ["autogpt"]
+    assert draw_pool(["react", "autogpt"]) == ["react", "autogpt"]  # a list: as given
+    tasks = generate_tasks(400, (4, 1), 0.3, 0)
+    trajs, fams = [solve(t) for t in tasks], {t.id: t.family for t in tasks}
+    weighted = sample_examples(
+        trajs, fams, 0, {"react": 3, "autogpt": 1}, {"msagent": 1, "openai_json": 3}
+    )
+    templates = Counter(e["template"] for e in weighted)
+    formats = Counter(e["tool_format"] for e in weighted)
+    n = len(weighted)
+    assert set(templates) == {"react", "autogpt"} and 0.7 < templates["react"] / n < 0.8
+    assert 0.7 < formats["openai_json"] / n < 0.8
+    # the recipe as plain data (a YAML or notebook parameter): weights checked, names checked
+    cfg = BuildConfig.from_dict(
+        {"templates": {"react": 5, "modelscope": 1}, "formats": ["msagent"]}
+    )
+    assert cfg.templates == {"react": 5, "modelscope": 1} and cfg.formats == ("msagent",)
+    with pytest.raises(ValueError, match="positive whole numbers.*modelscope"):
+        BuildConfig.from_dict({"templates": {"react": 5, "modelscope": 0.5}})
+    with pytest.raises(ValueError, match=r"unknown formats \['yaml'\]"):
+        BuildConfig.from_dict({"formats": {"yaml": 1}})
+
+
+def test_the_first_weighted_template_is_the_one_bfcl_is_asked_in(tmp_path):
+    from agent_lab.evaluation.generalization import trained_format
+
+    build = {"templates": {"modelscope": 5, "react": 1}, "formats": {"msagent": 2, "autogpt": 1}}
+    (tmp_path / "report.json").write_text(json.dumps({"data": {"build": build}}))
+    assert trained_format(tmp_path) == ("modelscope", "msagent")
+    (tmp_path / "report.json").write_text(json.dumps({"data": {"build": {}}}))
+    assert trained_format(tmp_path) == ("react", "autogpt")

@@ -21,7 +21,7 @@ from agent_lab.data import quality, splits
 from agent_lab.data.general import ETA_AGENTTUNING, mix_general
 from agent_lab.data.oracle import solve
 from agent_lab.data.queries import generate_tasks
-from agent_lab.data.render import sample_examples
+from agent_lab.data.render import draw_pool, sample_examples
 from agent_lab.world.schemas import TOOL_SCHEMAS
 
 
@@ -37,10 +37,11 @@ class BuildConfig:
     heldout_template: str = splits.HELDOUT_TEMPLATE
     heldout_tools: tuple[str, ...] = splits.HELDOUT_TOOLS
     heldout_cities: tuple[str, ...] = splits.HELDOUT_CITIES
-    templates: tuple[str, ...] | None = (
-        None  # training templates; default: all but the held-out one
-    )
-    formats: tuple[str, ...] = FORMATS
+    # training templates (default: all but the held-out one) and tool-description formats: a list
+    # drawn from uniformly, or {name: weight} (render.draw_pool); the first is the one the course
+    # asks BFCL in (evaluation.generalization.trained_format)
+    templates: tuple[str, ...] | dict[str, int] | None = None
+    formats: tuple[str, ...] | dict[str, int] = FORMATS
     distractors: tuple[int, int] = (1, 3)
     near_threshold: float = 0.9
     balance_cap: float = 2.0  # no tool-using intent above this multiple of the median intent
@@ -65,7 +66,13 @@ class BuildConfig:
         unknown = sorted(set(fields) - known)
         if unknown:
             raise ValueError(f"unknown BuildConfig fields {unknown} (known: {sorted(known)})")
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
+        made = cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
+        for name, known_names in (("templates", TEMPLATES), ("formats", FORMATS)):
+            spec = getattr(made, name) or ()
+            unknown = sorted(set(draw_pool(spec)) - set(known_names))
+            if unknown:
+                raise ValueError(f"unknown {name} {unknown} (known: {sorted(known_names)})")
+        return made
 
 
 @dataclass
@@ -120,7 +127,7 @@ def synth_examples(cfg: BuildConfig, templates: list[str], rejected: list[dict])
         if not problem:
             try:
                 example = case_example(
-                    case, TEMPLATES[rng.choice(templates)], rng.choice(cfg.formats)
+                    case, TEMPLATES[rng.choice(templates)], rng.choice(draw_pool(cfg.formats))
                 )
                 problem = quality.validate_example(example)
             except ValueError as exc:
@@ -153,14 +160,16 @@ def build(cfg: BuildConfig = BuildConfig()) -> BuildResult:
         }
     )
 
-    train_templates = list(cfg.templates or [t for t in TEMPLATES if t != cfg.heldout_template])
+    train_templates = draw_pool(
+        cfg.templates or [t for t in TEMPLATES if t != cfg.heldout_template]
+    )
     train_pool = [t for t in TOOL_SCHEMAS if t not in cfg.heldout_tools]
     render = lambda ts, templates, pool, seed: sample_examples(  # noqa: E731
         [trajectories[t.id] for t in ts],
         families,
         seed,
         templates,
-        list(cfg.formats),
+        draw_pool(cfg.formats),
         cfg.distractors,
         pool,
     )

@@ -110,22 +110,34 @@ def build_example(
     }
 
 
+def draw_pool(spec: list[str] | tuple[str, ...] | dict[str, int]) -> list[str]:
+    """The names an example draws its template (or tool format) from, uniformly: a list as given,
+    or `{name: weight}` with each name repeated `weight` times (so `{"react": 5, "autogpt": 1}`
+    renders five in six examples in ReAct). A weight must be a positive whole number."""
+    if not isinstance(spec, dict):
+        return list(spec)
+    bad = {n: w for n, w in spec.items() if isinstance(w, bool) or not isinstance(w, int) or w < 1}
+    if bad:
+        raise ValueError(f"weights must be positive whole numbers, got {bad}")
+    return [name for name, weight in spec.items() for _ in range(weight)]
+
+
 def sample_examples(
     trajectories: list[Trajectory],
     families: dict[str, str],
     seed: int = 0,
-    templates: list[str] | None = None,
-    formats: list[str] | None = None,
+    templates: list[str] | dict[str, int] | None = None,
+    formats: list[str] | dict[str, int] | None = None,
     distractors: tuple[int, int] = (1, 3),
     tool_pool: list[str] | None = None,
     extra_templates: dict[str, Template] | None = None,
 ) -> list[dict]:
     """One example per trajectory, each sampling a template, a description format and
-    distractors."""
+    distractors (templates and formats: a list, or `{name: weight}`, see `draw_pool`)."""
     rng = random.Random(seed)
     pool = {**TEMPLATES, **(extra_templates or {})}
-    names = list(templates or TEMPLATES) + list(extra_templates or {})
-    formats = list(formats or FORMATS)
+    names = draw_pool(templates or list(TEMPLATES)) + list(extra_templates or {})
+    formats = draw_pool(formats or FORMATS)
     out = []
     for traj in trajectories:
         template = pool[rng.choice(names)]

@@ -42,10 +42,12 @@ def course_splits(data_dir: Path) -> dict[str, list[dict]] | None:
 
 def trained_format(data_dir: Path) -> tuple[str, str]:
     """(template, tool-description format) a model trained on this data folder answers in: the
-    first of each in its build section; ReAct with AutoGPT descriptions when there is no record."""
+    first of each in its build section (a list, or {name: weight}); ReAct with AutoGPT descriptions
+    when there is no record."""
     report = Path(data_dir) / "report.json"
     built = json.loads(report.read_text())["data"].get("build", {}) if report.is_file() else {}
-    return (built.get("templates") or ["react"])[0], (built.get("formats") or ["autogpt"])[0]
+    first = lambda spec, default: next(iter(spec or [default]))  # noqa: E731
+    return first(built.get("templates"), "react"), first(built.get("formats"), "autogpt")
 
 
 def score(
