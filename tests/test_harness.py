@@ -104,7 +104,16 @@ def test_add_puts_a_separately_measured_notebook_into_the_record(tmp_path, monke
     measurements.add_to_measurement("cpu", again)
     record = json.loads((tmp_path / "docs" / "course_cpu.json").read_text())
     assert record["total_seconds"] == 620.0 and record["headline"] == again["headline"]
-    assert record["added"] == {"08_b": "t1", "01_a": "t2"}
+    assert record["added"] == {"08_b": "t1", "01_a": "t2"} and record["failures"] == 0
+    # a run where one notebook failed: re-running that notebook alone clears the failure
+    failed = {
+        **base,
+        "failures": 1,
+        "notebooks": {"01_a": {**base["notebooks"]["01_a"], "ok": False}},
+    }
+    measurements.write_measurement("course_cpu", failed, committed=True)
+    measurements.add_to_measurement("cpu", again)
+    assert json.loads((tmp_path / "docs" / "course_cpu.json").read_text())["failures"] == 0
 
 
 def test_headline_rows_read_each_suite_and_leave_missing_ones_empty():

@@ -123,7 +123,8 @@ def add_to_measurement(profile: str, record: dict) -> Path:
     """Add the notebooks of a partial run (`--add`) to the last complete run's committed record: a
     notebook the course gained or changed after that run, measured on its own on the same machine.
     The record lists it under `added` (with when it ran), its time replaces the old one in the
-    total, and `headline` is `record["headline"]` when the partial run re-measured notebook 07."""
+    total, `failures` is counted again (a notebook that failed and was re-run no longer counts), and
+    `headline` is `record["headline"]` when the partial run re-measured notebook 07."""
     path = MEASUREMENTS / f"course_{profile}.json"
     if not path.is_file():
         raise FileNotFoundError(f"--add needs a complete measured run first ({path} is missing)")
@@ -144,6 +145,7 @@ def add_to_measurement(profile: str, record: dict) -> Path:
         base["headline"] = record["headline"]
     base["notebooks"] = dict(sorted(base["notebooks"].items()))
     base["peak_rss_gb"] = max(n["peak_rss_gb"] for n in base["notebooks"].values())
+    base["failures"] = sum(not n.get("ok", True) for n in base["notebooks"].values())
     return write_measurement(f"course_{profile}", base, committed=True)
 
 
