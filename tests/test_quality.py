@@ -187,7 +187,7 @@ def test_build_with_distinct_queries_records_the_stage():
     assert any("10 distinct queries" in y["stage"] for y in narrow.yields)
 
 
-def test_weighted_templates_and_formats_set_their_shares_and_bad_weights_are_named(examples):
+def test_weighted_templates_and_formats_set_their_shares_and_bad_weights_are_named():
     from collections import Counter
 
     from agent_lab.data.pipeline import BuildConfig

@@ -114,7 +114,9 @@ def _clean(
     return kept
 
 
-def synth_examples(cfg: BuildConfig, templates: list[str], rejected: list[dict]) -> list[dict]:
+def synth_examples(
+    cfg: BuildConfig, templates: list[str], formats: list[str], rejected: list[dict]
+) -> list[dict]:
     """`cfg.n_synth` first-turn examples over the synthesised tool catalogue, each in a sampled
     training template and description format; a case that fails its schema check or cannot be
     rendered is rejected."""
@@ -126,9 +128,7 @@ def synth_examples(cfg: BuildConfig, templates: list[str], rejected: list[dict])
         problem = check_case(case)
         if not problem:
             try:
-                example = case_example(
-                    case, TEMPLATES[rng.choice(templates)], rng.choice(draw_pool(cfg.formats))
-                )
+                example = case_example(case, TEMPLATES[rng.choice(templates)], rng.choice(formats))
                 problem = quality.validate_example(example)
             except ValueError as exc:
                 problem = str(exc)
@@ -163,13 +163,14 @@ def build(cfg: BuildConfig = BuildConfig()) -> BuildResult:
     train_templates = draw_pool(
         cfg.templates or [t for t in TEMPLATES if t != cfg.heldout_template]
     )
+    train_formats = draw_pool(cfg.formats)
     train_pool = [t for t in TOOL_SCHEMAS if t not in cfg.heldout_tools]
     render = lambda ts, templates, pool, seed: sample_examples(  # noqa: E731
         [trajectories[t.id] for t in ts],
         families,
         seed,
         templates,
-        draw_pool(cfg.formats),
+        train_formats,
         cfg.distractors,
         pool,
     )
@@ -220,7 +221,7 @@ def build(cfg: BuildConfig = BuildConfig()) -> BuildResult:
             }
         )
     if cfg.n_synth:
-        synth = synth_examples(cfg, train_templates, rejected)
+        synth = synth_examples(cfg, train_templates, train_formats, rejected)
         yields.append(
             {
                 "stage": "synthesised tools: schema-checked cases",
