@@ -160,3 +160,17 @@ def test_the_pipeline_adds_synthesised_tool_examples_in_the_training_templates()
     assert not [r for r in result.rejected if r["split"] == "synth"]
     world = {t["name"] for e in result.splits["test"] for t in [{"name": n} for n in e["tools"]]}
     assert world.isdisjoint(n for e in synth for n in e["tools"])  # no world tool is synthesised
+
+
+def test_the_synthesised_irrelevance_share_is_a_build_parameter():
+    from agent_lab.data.pipeline import BuildConfig, build
+
+    def negatives(share: float) -> int:
+        cfg = BuildConfig(n_train=40, n_synth=40, synth_irrelevance=share, seed=2)
+        synth = [e for e in build(cfg).splits["train"] if e["source"] == "synth"]
+        assert len(synth) == 40
+        return sum(e["kind"] == "negative" for e in synth)
+
+    assert negatives(0.15) == 6 and negatives(0.5) == 20 and negatives(0.0) == 0
+    with pytest.raises(ValueError, match="irrelevance_share"):
+        ts.synth_cases(10, irrelevance_share=1.5)

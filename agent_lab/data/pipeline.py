@@ -51,6 +51,7 @@ class BuildConfig:
     n_synth: int = (
         0  # synthesised-tool cases (agent_lab.data.tool_synth) added to train: the Tools axis
     )
+    synth_irrelevance: float = 0.15  # share of those cases whose offered tools cannot answer
     distinct_queries: int = 0  # > 0: train repeats only this many distinct queries (Query axis)
     model_name: str = "AgentLab-Smol"
     model_author: str = "Agent Tuning Lab"
@@ -124,7 +125,13 @@ def synth_examples(
 
     rng = random.Random(cfg.seed + 5)
     out = []
-    for case in synth_cases(cfg.n_synth, seed=cfg.seed + 5, zh_share=cfg.zh_share):
+    cases = synth_cases(
+        cfg.n_synth,
+        seed=cfg.seed + 5,
+        zh_share=cfg.zh_share,
+        irrelevance_share=cfg.synth_irrelevance,
+    )
+    for case in cases:
         problem = check_case(case)
         if not problem:
             try:

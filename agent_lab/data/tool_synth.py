@@ -138,6 +138,8 @@ def synth_cases(
     specs = list(specs or catalogue_specs())
     if not specs:
         raise ValueError("no tools to synthesise cases for")
+    if not 0.0 <= irrelevance_share <= 1.0:
+        raise ValueError(f"irrelevance_share must be between 0 and 1, got {irrelevance_share!r}")
     rng = random.Random(seed)
     order = specs[:]
     rng.shuffle(order)
