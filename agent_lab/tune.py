@@ -9,7 +9,8 @@ Walked through in notebook 08 (`08_tune_your_own_agent`). The steps, each a func
 2. `make_data`: synthesise queries and gold calls for those tools with `agent_lab.data.tool_synth`
    (offline), or reworded by the LLM teacher when `OPENAI_BASE_URL` is set and `--teacher` is given
    (a rewording that drops an argument value is not used); held-out test queries never appear in
-   training; general examples are mixed in as the course recipe does (AgentTuning's eta).
+   training; `--irrelevance` sets the share of cases whose offered tools cannot answer (training and
+   test alike); general examples are mixed in as the course recipe does (AgentTuning's eta).
 3. `train`: the course's LoRA recipe (`configs/train/course_lora.yaml`, as notebook 06 trains it)
    in its own process, merged into a model folder.
 4. `score`: first-turn call accuracy, tool accuracy and irrelevance accuracy on the held-out
@@ -37,6 +38,7 @@ PROFILES = {
 }
 RECIPE = "configs/train/course_lora.yaml"  # the course's LoRA run, as notebook 06 trains it
 GENERAL_SHARE = 0.1  # general examples in the mix, as notebook 06 mixes them (AgentTuning)
+IRRELEVANCE = 0.15  # share of cases whose offered tools cannot answer: the agent must not call
 
 
 def load_tools(path) -> list[tool_specs.ToolSpec]:
@@ -95,21 +97,29 @@ def make_data(
     template: str = "react",
     tool_format: str = "autogpt",
     endpoint=None,
+    irrelevance: float = IRRELEVANCE,
 ) -> dict:
-    """Write train/val/test JSONL for `specs` under `out_dir`; return the paths and a report."""
+    """Write train/val/test JSONL for `specs` under `out_dir`; return the paths and a report.
+
+    `irrelevance` is the share of training and test cases whose offered tools cannot answer."""
     from agent_lab.agent.templates import get_template
     from agent_lab.data.general import generate_general, load_general, mix_general
     from agent_lab.files import write_jsonl
     from agent_lab.training.course_data import GENERAL_HELD_OUT
 
+    offered = (1, min(4, len(specs)))
     train_cases = tool_synth.synth_cases(
-        n_train, seed=seed, specs=specs, offered=(1, min(4, len(specs)))
+        n_train, seed=seed, irrelevance_share=irrelevance, offered=offered, specs=specs
     )
     seen = {c["query"] for c in train_cases}
     test_cases = [
         c
         for c in tool_synth.synth_cases(
-            3 * n_test, seed=seed + 1000, specs=specs, offered=(1, min(4, len(specs)))
+            3 * n_test,
+            seed=seed + 1000,
+            irrelevance_share=irrelevance,
+            offered=offered,
+            specs=specs,
         )
         if c["query"] not in seen
     ][:n_test]
@@ -134,6 +144,10 @@ def make_data(
         "mix": mix,
         "train_cases": len(train_cases),
         "test_cases": len(test_cases),
+        "irrelevance_cases": {
+            "train": sum(c["kind"] == "irrelevance" for c in train_cases),
+            "test": sum(c["kind"] == "irrelevance" for c in test_cases),
+        },
         "reworded_by_teacher": reworded,
         "template": template,
         "tool_format": tool_format,
@@ -182,6 +196,14 @@ def score(model_dir, test_rows: list[dict], batch_size: int = 8) -> dict:
     return {**first_turn_summary(rows), "rows": rows}
 
 
+def _share(text: str) -> float:
+    """An argparse type: a float between 0 and 1."""
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} is not a share between 0 and 1")
+    return value
+
+
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -196,6 +218,12 @@ def main(argv=None) -> dict:
     )
     ap.add_argument(
         "--teacher", action="store_true", help="reword queries with the OPENAI_BASE_URL model"
+    )
+    ap.add_argument(
+        "--irrelevance",
+        type=_share,
+        default=IRRELEVANCE,
+        help=f"share of cases whose offered tools cannot answer (default {IRRELEVANCE})",
     )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument(
@@ -216,11 +244,19 @@ def main(argv=None) -> dict:
     if args.teacher and endpoint is None:
         raise SystemExit("--teacher needs OPENAI_BASE_URL (and OPENAI_MODEL) to name the teacher")
     data = make_data(
-        specs, out / "data", sizes["n_train"], sizes["n_test"], args.seed, endpoint=endpoint
+        specs,
+        out / "data",
+        sizes["n_train"],
+        sizes["n_test"],
+        args.seed,
+        endpoint=endpoint,
+        irrelevance=args.irrelevance,
     )
+    n_irr = data["irrelevance_cases"]
     print(
-        f"{len(specs)} tools: {data['train_cases']} training cases "
-        f"({data['mix']['general_used']} general examples mixed in), {data['test_cases']} held out"
+        f"{len(specs)} tools: {data['train_cases']} training cases, {n_irr['train']} of them "
+        f"irrelevance ({data['mix']['general_used']} general examples mixed in), "
+        f"{data['test_cases']} held out ({n_irr['test']} irrelevance)"
     )
     base = resolve_model(args.model)
     test_rows = read_jsonl(data["paths"]["test"])

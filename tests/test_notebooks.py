@@ -293,6 +293,7 @@ def check_08(m, params):
     assert m["n_tools"] == 4 and m["schema_failures"] == 0
     assert m["train_cases"] == params["N_TRAIN"] and m["test_cases"] == params["N_TEST"]
     assert m["general_mixed"] > 0  # the course recipe mixes general data in
+    assert m["irrelevance_cases"]["train"] == round(params["N_TRAIN"] * params["IRRELEVANCE"])
     if params.get("MAX_STEPS", -1) > 0:
         assert m["steps"] == params["MAX_STEPS"]
     for side in ("before", "after"):

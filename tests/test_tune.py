@@ -39,6 +39,33 @@ def test_data_holds_out_its_test_queries_and_validates(tmp_path):
     assert data["mix"]["general_used"] > 0  # the course recipe mixes general data in
 
 
+def test_the_irrelevance_share_is_a_parameter_of_training_and_test_data(tmp_path):
+    specs = tune.load_tools(TOOLS)
+    counts = {}
+    for share in (0.0, tune.IRRELEVANCE, 0.5):
+        data = tune.make_data(specs, tmp_path / str(share), 40, 20, seed=0, irrelevance=share)
+        test = read_jsonl(data["paths"]["test"])
+        assert data["irrelevance_cases"]["test"] == sum(not r["steps"] for r in test)
+        counts[share] = (data["irrelevance_cases"]["train"], data["irrelevance_cases"]["test"])
+    assert counts[0.0] == (0, 0)
+    assert counts[tune.IRRELEVANCE][0] == 6 and counts[0.5][0] == 20
+    assert counts[0.5][1] > counts[tune.IRRELEVANCE][1] > 0
+
+
+def test_an_irrelevance_share_outside_0_1_is_refused_before_anything_is_written(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "agent_lab.tune", "--tools", str(TOOLS), "--irrelevance", "1.5"]
+        + ["--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+    )
+    assert proc.returncode == 2
+    assert "--irrelevance: 1.5 is not a share between 0 and 1" in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_teacher_rewording_that_drops_a_value_is_not_used():
     class Teacher:
         def chat(self, messages, **kw):
