@@ -198,7 +198,10 @@ def score(model_dir, test_rows: list[dict], batch_size: int = 8) -> dict:
 
 def _share(text: str) -> float:
     """An argparse type: a float between 0 and 1."""
-    value = float(text)
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"{text} is not a share between 0 and 1")
     return value

@@ -52,9 +52,13 @@ def test_the_irrelevance_share_is_a_parameter_of_training_and_test_data(tmp_path
     assert counts[0.5][1] > counts[tune.IRRELEVANCE][1] > 0
 
 
-def test_an_irrelevance_share_outside_0_1_is_refused_before_anything_is_written(tmp_path):
+@pytest.mark.parametrize(
+    "value, message",
+    [("1.5", "1.5 is not a share between 0 and 1"), ("a lot", "'a lot' is not a number")],
+)
+def test_a_bad_irrelevance_share_is_refused_before_anything_is_written(tmp_path, value, message):
     proc = subprocess.run(
-        [sys.executable, "-m", "agent_lab.tune", "--tools", str(TOOLS), "--irrelevance", "1.5"]
+        [sys.executable, "-m", "agent_lab.tune", "--tools", str(TOOLS), "--irrelevance", value]
         + ["--out", str(tmp_path / "out")],
         capture_output=True,
         text=True,
@@ -62,7 +66,7 @@ def test_an_irrelevance_share_outside_0_1_is_refused_before_anything_is_written(
         env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
     )
     assert proc.returncode == 2
-    assert "--irrelevance: 1.5 is not a share between 0 and 1" in proc.stderr
+    assert f"argument --irrelevance: {message}" in proc.stderr
     assert not (tmp_path / "out").exists()
 
 
