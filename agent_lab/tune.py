@@ -38,7 +38,6 @@ PROFILES = {
 }
 RECIPE = "configs/train/course_lora.yaml"  # the course's LoRA run, as notebook 06 trains it
 GENERAL_SHARE = 0.1  # general examples in the mix, as notebook 06 mixes them (AgentTuning)
-IRRELEVANCE = 0.15  # share of cases whose offered tools cannot answer: the agent must not call
 
 
 def load_tools(path) -> list[tool_specs.ToolSpec]:
@@ -97,7 +96,7 @@ def make_data(
     template: str = "react",
     tool_format: str = "autogpt",
     endpoint=None,
-    irrelevance: float = IRRELEVANCE,
+    irrelevance: float = tool_synth.IRRELEVANCE_SHARE,
 ) -> dict:
     """Write train/val/test JSONL for `specs` under `out_dir`; return the paths and a report.
 
@@ -225,8 +224,8 @@ def main(argv=None) -> dict:
     ap.add_argument(
         "--irrelevance",
         type=_share,
-        default=IRRELEVANCE,
-        help=f"share of cases whose offered tools cannot answer (default {IRRELEVANCE})",
+        default=tool_synth.IRRELEVANCE_SHARE,
+        help="share of cases whose offered tools cannot answer (default %(default)s)",
     )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument(

@@ -10,6 +10,7 @@ import pytest
 
 from agent_lab import tune
 from agent_lab.course.paths import REPO_ROOT
+from agent_lab.data import tool_synth
 from agent_lab.data.quality import validate_example
 from agent_lab.files import read_jsonl
 
@@ -42,14 +43,14 @@ def test_data_holds_out_its_test_queries_and_validates(tmp_path):
 def test_the_irrelevance_share_is_a_parameter_of_training_and_test_data(tmp_path):
     specs = tune.load_tools(TOOLS)
     counts = {}
-    for share in (0.0, tune.IRRELEVANCE, 0.5):
+    for share in (0.0, tool_synth.IRRELEVANCE_SHARE, 0.5):
         data = tune.make_data(specs, tmp_path / str(share), 40, 20, seed=0, irrelevance=share)
         test = read_jsonl(data["paths"]["test"])
         assert data["irrelevance_cases"]["test"] == sum(not r["steps"] for r in test)
         counts[share] = (data["irrelevance_cases"]["train"], data["irrelevance_cases"]["test"])
     assert counts[0.0] == (0, 0)
-    assert counts[tune.IRRELEVANCE][0] == 6 and counts[0.5][0] == 20
-    assert counts[0.5][1] > counts[tune.IRRELEVANCE][1] > 0
+    assert counts[tool_synth.IRRELEVANCE_SHARE][0] == 6 and counts[0.5][0] == 20
+    assert counts[0.5][1] > counts[tool_synth.IRRELEVANCE_SHARE][1] > 0
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from agent_lab.data.general import ETA_AGENTTUNING, mix_general
 from agent_lab.data.oracle import solve
 from agent_lab.data.queries import generate_tasks
 from agent_lab.data.render import draw_pool, sample_examples
+from agent_lab.data.tool_synth import IRRELEVANCE_SHARE, case_example, check_case, synth_cases
 from agent_lab.world.schemas import TOOL_SCHEMAS
 
 
@@ -51,7 +52,9 @@ class BuildConfig:
     n_synth: int = (
         0  # synthesised-tool cases (agent_lab.data.tool_synth) added to train: the Tools axis
     )
-    synth_irrelevance: float = 0.15  # share of those cases whose offered tools cannot answer
+    synth_irrelevance: float = (
+        IRRELEVANCE_SHARE  # share of those cases whose offered tools cannot answer
+    )
     distinct_queries: int = 0  # > 0: train repeats only this many distinct queries (Query axis)
     model_name: str = "AgentLab-Smol"
     model_author: str = "Agent Tuning Lab"
@@ -121,8 +124,6 @@ def synth_examples(
     """`cfg.n_synth` first-turn examples over the synthesised tool catalogue, each in a sampled
     training template and description format; a case that fails its schema check or cannot be
     rendered is rejected."""
-    from agent_lab.data.tool_synth import case_example, check_case, synth_cases
-
     rng = random.Random(cfg.seed + 5)
     out = []
     cases = synth_cases(

@@ -123,11 +123,14 @@ def _offer(spec, specs, rng, n_offered, include_gold) -> list[ToolSpec]:
     return offered
 
 
+IRRELEVANCE_SHARE = 0.15  # default share of cases whose offered tools cannot answer
+
+
 def synth_cases(
     n: int,
     seed: int = 0,
     zh_share: float = 0.4,
-    irrelevance_share: float = 0.15,
+    irrelevance_share: float = IRRELEVANCE_SHARE,
     offered: tuple[int, int] = (2, 6),
     specs: list[ToolSpec] | None = None,
 ) -> list[dict]:
