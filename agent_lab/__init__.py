@@ -13,4 +13,13 @@
 Each package's docstring lists its modules and the notebook that uses each.
 """
 
+import os
+
 __version__ = "0.1.0"
+
+# The course loads models from local folders and never fetches anything at run time. transformers
+# (5.2x, with the `kernels` package it now installs) otherwise swaps in layers from the Hugging
+# Face hub when a model loads on a GPU, and that fetch fails offline ("Version 2 of
+# 'kernels-community/rotary' is not available in the local cache"): seen on an H200 with the
+# course's own stack. Set USE_HUB_KERNELS=1 to have them.
+os.environ.setdefault("USE_HUB_KERNELS", "0")

@@ -62,3 +62,23 @@ def test_corrupt_gguf_gives_clear_error(tmp_path):
     with pytest.raises(model.ModelSetupError, match="corrupt"):
         model.convert_gguf(bad, out)
     assert not out.exists() and not out.with_name("out.partial").exists()
+
+
+@pytest.mark.parametrize(("setting", "enabled"), [(None, "False"), ("1", "True")])
+def test_hub_kernels_are_off_unless_asked_for(setting, enabled):
+    # transformers fetches hub kernels when a model loads on a GPU; offline that crashed every load
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "USE_HUB_KERNELS"}
+    if setting is not None:
+        env["USE_HUB_KERNELS"] = setting
+    code = (
+        "import agent_lab; from transformers.integrations.hub_kernels import _kernels_enabled; "
+        "print(_kernels_enabled())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == enabled
