@@ -37,7 +37,7 @@ from agent_lab.agent.tool_formats import FORMATS  # noqa: E402
 from agent_lab.course import harness, measurements  # noqa: E402
 from agent_lab.course.model import resolve_model  # noqa: E402
 from agent_lab.course.paths import REPO_ROOT, build_dir  # noqa: E402
-from agent_lab.evaluation import generalization, generation  # noqa: E402
+from agent_lab.evaluation import bfcl, generalization, generation  # noqa: E402
 from agent_lab.training import config, course_data, launch  # noqa: E402
 
 OUT = REPO_ROOT / "docs" / "measurements" / "ablation.json"
@@ -177,6 +177,7 @@ def main(argv=None) -> dict:
     base = json.loads(report.read_text())["data"]
     if "build" not in base:
         ap.error(f"{report}: the data were not built by notebook 06 (no build section)")
+    bfcl.check_data()  # missing data stop the bench before any training
     model_name = resolve_model(args.model)
 
     rows = [run_variant(n, variant_data(base, n), splits, args, model_name) for n in names]

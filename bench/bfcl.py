@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from agent_lab.course import harness, measurements  # noqa: E402
 from agent_lab.course.model import resolve_model  # noqa: E402
 from agent_lab.course.paths import REPO_ROOT, build_dir  # noqa: E402
-from agent_lab.evaluation import generalization, generation  # noqa: E402
+from agent_lab.evaluation import bfcl, generalization, generation  # noqa: E402
 
 OUT = REPO_ROOT / "docs" / "measurements" / "generalization.json"
 
@@ -53,6 +53,7 @@ def main(argv=None) -> dict:
 
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    bfcl.check_data()  # before the model loads
     default_run = build_dir() / "runs" / "06_cpu_lora" / "model"
     model_name = args.model or (str(default_run) if default_run.is_dir() else resolve_model(None))
     data_dir = Path(args.data or build_dir() / "data" / "06_cpu")

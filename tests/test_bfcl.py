@@ -102,6 +102,15 @@ def test_load_cases_reads_and_names_broken_files(tmp_path):
         bfcl.load_cases("irrelevance", directory=tmp_path)
     with pytest.raises(ValueError, match="unknown BFCL category"):
         bfcl.load_cases("java", directory=tmp_path)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FileNotFoundError, match=r"empty/BFCL_v4_simple_python.json is missing"):
+        bfcl.check_data(tmp_path / "empty")  # the benches' check before they train
+    (tmp_path / "BFCL_v4_multiple.json").write_text(json.dumps(case) + "\n")
+    (tmp_path / "possible_answer" / "BFCL_v4_multiple.json").write_text(
+        json.dumps({"id": "simple_python_0", "ground_truth": TRUTH}) + "\n"
+    )
+    with pytest.raises(FileNotFoundError, match=r"BFCL_v4_irrelevance.json is missing"):
+        bfcl.check_data(tmp_path)
 
 
 @pytest.mark.skipif(

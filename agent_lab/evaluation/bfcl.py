@@ -70,6 +70,13 @@ def load_cases(
     return cases
 
 
+def check_data(directory: Path | None = None) -> None:
+    """A `FileNotFoundError` naming the first BFCL file that is missing: the benches call it before
+    they train or load anything, so a missing folder costs seconds, not a training run."""
+    for category in CATEGORIES:
+        load_cases(category, limit=1, directory=directory)
+
+
 def _norm(value):
     if isinstance(value, str):
         return re.sub(r"[ ,./\-_*^]", "", value).lower()
