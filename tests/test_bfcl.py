@@ -137,3 +137,31 @@ def test_public_ground_truth_passes_its_own_check():
     # accepted
     assert failures == {"simple_python_307": "parameter 'venue': bool is not string"}
     assert all("ground_truth" not in c for c in bfcl.load_cases("irrelevance", limit=5))
+
+
+def test_failures_are_counted_by_kind_from_the_checks_own_reasons():
+    from agent_lab.evaluation.generalization import failure_kinds
+
+    calls = [
+        ("calculate_triangle_area", {"base": 10, "height": 5}),  # passes
+        ("calculate_triangle_area", {"base": "10", "height": 5}),  # str is not integer
+        ("calculate_triangle_area", {"base": 11, "height": 5}),  # not among [10]
+        ("calculate_triangle_area", {"base": 12, "height": 5}),
+        ("calculate_triangle_area", {"base": 10}),  # height missing
+        ("calculate_triangle_area", {"base": 10, "height": 5, "color": "red"}),
+        ("triangle_area", {"base": 10, "height": 5}),
+    ]
+    rows = [dict(zip(("ok", "reason"), bfcl.ast_check(n, a, FUNCS, TRUTH))) for n, a in calls]
+    rows += [
+        {"ok": False, "reason": "parse error: no Action"},
+        {"ok": False, "reason": "no call (final)"},
+    ]
+    assert failure_kinds(rows) == {
+        "wrong value": 2,
+        "wrong type": 1,
+        "missing parameter": 1,
+        "unexpected parameter": 1,
+        "wrong function": 1,
+        "reply did not parse": 1,
+        "answered without a call": 1,
+    }

@@ -31,6 +31,36 @@ def figure(rows: list[dict], key: str) -> dict:
     return {"n": n, "accuracy": k / n if n else None, "ci95": [round(low, 4), round(high, 4)]}
 
 
+# what went wrong in a failed BFCL row, read from the start of its reason (suites.bfcl_rows and
+# bfcl.ast_check write them)
+FAILURE_KINDS = (
+    ("parse error", "reply did not parse"),
+    ("no call", "answered without a call"),
+    ("called a tool", "called a tool"),
+    ("wrong function", "wrong function"),
+    ("function ", "function not offered"),
+    ("missing", "missing parameter"),
+    ("unexpected parameter", "unexpected parameter"),
+    ("arguments are not", "arguments not an object"),
+)
+
+
+def failure_kinds(rows: list[dict]) -> dict[str, int]:
+    """How many failed rows went wrong in each way, most frequent first: the kinds above, and for
+    a parameter present with a bad value, `wrong type` or `wrong value`."""
+    from collections import Counter
+
+    def kind(reason: str) -> str:
+        for start, name in FAILURE_KINDS:
+            if reason.startswith(start):
+                return name
+        if reason.startswith("parameter "):
+            return "wrong value" if " not among " in reason else "wrong type"
+        return reason or "unknown"
+
+    return dict(Counter(kind(r.get("reason", "")) for r in rows if not r.get("ok")).most_common())
+
+
 def course_splits(data_dir: Path) -> dict[str, list[dict]] | None:
     """The held-out splits of a course data folder (`training.course_data.write_course_data`), or
     None when one of the files is missing."""
@@ -61,14 +91,16 @@ def score(
     gen: GenConfig = GenConfig(),
 ) -> dict:
     """{suite: figure} for BFCL `simple_python` / `multiple` / `irrelevance` (the first `limit`
-    cases of each, None = all; `parse_failures` added) and, when `splits` are given, the first
-    `suite_limit` items of the course's four held-out suites (their `summary` added)."""
+    cases of each, None = all; `parse_failures` and the `failures` by kind added) and, when
+    `splits` are given, the first `suite_limit` items of the course's four held-out suites (their
+    `summary` added)."""
     results = {}
     for category in bfcl.CATEGORIES:
         rows = suites.bfcl_rows(model, tokenizer, category, limit, template, tool_format, gen)
         results[f"bfcl_{category}"] = {
             **figure(rows, "ok"),
             "parse_failures": sum(not r["valid"] for r in rows),
+            "failures": failure_kinds(rows),
         }
     if splits is None:
         return results
@@ -89,6 +121,8 @@ def print_results(results: dict) -> None:
     for name, r in results.items():
         acc = "-" if r["accuracy"] is None else f"{100 * r['accuracy']:5.1f} %"
         extra = f", {r['parse_failures']} did not parse" if "parse_failures" in r else ""
+        if r.get("failures"):
+            extra += " | " + ", ".join(f"{k} {n}" for k, n in r["failures"].items())
         print(
             f"{name:22s} {acc}  [{100 * r['ci95'][0]:.1f}, {100 * r['ci95'][1]:.1f}]  "
             f"n={r['n']}{extra}"
