@@ -52,7 +52,7 @@ JSON = {
 SYNTH = {"n_synth": 640}
 
 # name: (what it is, build fields changed, training recipe, its overrides). The first five fit the
-# course's 2-core time budget (at most ~1.6 times the course recipe's tokens); OpenAI JSON
+# course's 2-core time budget (~1.3 times the course recipe's tokens; synth1280 ~1.7); OpenAI JSON
 # descriptions cost ~45 % more tokens per example, and the last is sized for a GPU.
 RECIPES = {
     "course": ("notebook 06's cpu recipe", {}, LORA, {}),
@@ -232,9 +232,9 @@ def run_apart(names: list[str], args, jobs: int) -> dict[str, str]:
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("w") as out:
             cmd = [sys.executable, __file__, "--recipes", name, *common]
-            code = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
-        print(f"== {name}: {'failed, see ' + str(log) if code.returncode else 'done'}")
-        return name, code.returncode, log
+            proc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+        print(f"== {name}: {'failed, see ' + str(log) if proc.returncode else 'done'}")
+        return name, proc.returncode, log
 
     with ThreadPoolExecutor(jobs) as pool:
         return {name: str(log) for name, code, log in pool.map(one, names) if code}
