@@ -162,7 +162,7 @@ def run_recipe(name: str, data: dict, args, model_name: str) -> dict:
     folder = build_recipe(name, data)
     print(f"== {name}: {label}")
     cfg = config.merge(
-        config.merge(config.load_config([recipe]), overrides),
+        config.load_config([recipe], overrides),
         {
             "model": model_name,
             "data": {
