@@ -174,3 +174,40 @@ def test_the_synthesised_irrelevance_share_is_a_build_parameter():
     assert negatives(0.15) == 6 and negatives(0.5) == 20 and negatives(0.0) == 0
     with pytest.raises(ValueError, match="irrelevance_share"):
         ts.synth_cases(10, irrelevance_share=1.5)
+
+
+def test_calculators_compute_figures_in_many_domains_and_every_kind_of_tool_is_met(cases):
+    """Calculator tools (a loan payment, a fuel cost) sit beside the record tools, and the
+    synthesiser takes the kinds of tool in turn: a few hundred cases meet each kind alike, so the
+    24 calculators are not drowned by the 233 record tools."""
+    specs = tool_specs.catalogue_specs()
+    calculators = [s for s in specs if s.verb == "calculate"]
+    assert len({s.domain for s in calculators}) >= 15
+    assert any("." in s.name for s in calculators)  # namespaced names, as many real APIs have
+    kinds = Counter(s.verb for s in specs)
+    assert kinds["calculate"] < kinds["get"] / 2
+    met = Counter(next(s.verb for s in specs if s.name == c["source_tool"]) for c in cases[:120])
+    assert set(met) == set(kinds)
+    assert min(met.values()) >= 120 / len(kinds) - 1
+    numbers = [
+        v
+        for c in cases
+        if c["kind"] == "call" and c["gold"]["name"] in {s.name for s in calculators}
+        for v in c["gold"]["arguments"].values()
+        if isinstance(v, float)
+    ]
+    assert numbers  # decimals stated in the query reach the gold call as numbers
+
+
+def test_an_irrelevance_thought_weighs_the_request_as_a_call_thought_does(cases):
+    """Both thoughts open on what the user wants; only the end says whether an offered tool does
+    it, so the model learns to decide there rather than to call by habit."""
+    call = next(c for c in cases if c["kind"] == "call" and c["lang"] == "en")
+    irrelevant = next(c for c in cases if c["kind"] == "irrelevance" and c["lang"] == "en")
+    assert call["gold"]["thought"].startswith("The user wants to ")
+    assert irrelevant["thought"].startswith("The user wants to ")
+    assert "none of the offered tools" in irrelevant["thought"]
+    react = TEMPLATES["react"]
+    reply = ts.case_example(irrelevant, react, "autogpt")["messages"][-1]["content"]
+    assert react.parse(reply).thought == irrelevant["thought"]
+    assert " a energy" not in " ".join(c.get("thought", "") for c in cases)
