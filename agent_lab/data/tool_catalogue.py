@@ -15,10 +15,6 @@ web APIs (bookings, orders, payments, smart home, ...), never from a benchmark's
 - `DOMAINS`: domain -> (Chinese name, {entity: (Chinese name, English plural, (create verb in
   English, in Chinese), fields -- a trailing `*` marks one its create call requires -- and supported
   verbs)}).
-- `CALCULATORS`: domain -> {entity: (tool name, Chinese name, English description, Chinese
-  description, fields -- `*` marks a required one)}: tools that compute a figure (a loan payment, a
-  body mass index, a fuel cost) rather than act on a record; their names vary in style, some
-  namespaced (`health.bmi`), as real APIs' do.
 """
 
 from __future__ import annotations
@@ -34,10 +30,6 @@ FIELDS: dict[str, tuple] = {
 POOLS: dict[str, tuple[list, list]] = {k: (v[0], v[1]) for k, v in _DATA["pools"].items()}
 VERBS: dict[str, tuple[str, str]] = {k: tuple(v) for k, v in _DATA["verbs"].items()}
 ALL_VERBS = tuple(VERBS)
-CALCULATORS: dict[str, dict[str, tuple]] = {
-    domain: {entity: (i[0], i[1], i[2], i[3], tuple(i[4])) for entity, i in entities.items()}
-    for domain, entities in _DATA["calculators"].items()
-}
 DOMAINS: dict[str, tuple[str, dict]] = {
     domain: (zh, {e: (i[0], i[1], tuple(i[2]), i[3], tuple(i[4])) for e, i in entities.items()})
     for domain, (zh, entities) in _DATA["domains"].items()

@@ -4,9 +4,8 @@ Introduced in notebook 05 (`05_generalization_meta_agent`); notebook 08 and `pyt
 agent_lab.tune` build them from a user's own OpenAI-style function schemas.
 
 - `catalogue_specs()`: one tool per (entity, verb) of `agent_lab.data.tool_catalogue` -- search,
-  get, create, update, cancel -- and one per calculator (verb `calculate`: a loan payment, a fuel
-  cost), with typed parameters (strings, integers, numbers, booleans, enums, arrays, nested objects;
-  required and optional with defaults; dates, times, units, ids).
+  get, create, update, cancel -- with typed parameters (strings, integers, numbers, booleans, enums,
+  arrays, nested objects; required and optional with defaults; dates, times, units, ids).
 - `specs_from_schemas(schemas)`: the same for a user's tools; a schema that is not a function with a
   name and a JSON-schema `parameters` is a ValueError naming the tool.
 """
@@ -19,7 +18,7 @@ from dataclasses import dataclass
 
 import jsonschema
 
-from agent_lab.data.tool_catalogue import CALCULATORS, DOMAINS, FIELDS, VERBS
+from agent_lab.data.tool_catalogue import DOMAINS, FIELDS, VERBS
 from agent_lab.world.schemas import TOOL_SCHEMAS
 
 ID_PATTERN = r"^[A-Z]{2}-\d{4}$"
@@ -43,7 +42,7 @@ class ToolSpec:
 
     name: str
     domain: str
-    verb: str  # search | get | create | update | cancel | calculate | call (a user's tool)
+    verb: str  # search | get | create | update | cancel | call (a user's tool)
     words_en: tuple[str, str, str]  # (verb, entity, entity plural)
     words_zh: tuple[str, str]  # (verb, entity)
     description_en: str
@@ -116,39 +115,14 @@ def _spec(domain: str, entity: str, info: tuple, verb: str) -> ToolSpec:
     return ToolSpec(name, domain, verb, en, zh, desc_en, desc_zh, tuple(params))
 
 
-def _calculator(domain: str, entity: str, info: tuple) -> ToolSpec:
-    name, zh_entity, desc_en, desc_zh, fields = info
-    params = [_field_param(f.rstrip("*"), f.endswith("*")) for f in fields]
-    words = entity.replace("_", " ")
-    return ToolSpec(
-        name,
-        domain,
-        "calculate",
-        ("calculate", words, words + "s"),
-        ("计算", zh_entity),
-        desc_en,
-        desc_zh,
-        tuple(params),
-    )
-
-
 def catalogue_specs() -> list[ToolSpec]:
-    """Every tool of the catalogue, in catalogue order (names are unique): a domain's record tools,
-    then its calculators."""
+    """Every tool of the catalogue, in catalogue order (names are unique)."""
     specs = [
         _spec(domain, entity, info, verb)
         for domain, (_, entities) in DOMAINS.items()
         for entity, info in entities.items()
         for verb in info[4]
     ]
-    specs += [
-        _calculator(domain, entity, info)
-        for domain, entities in CALCULATORS.items()
-        for entity, info in entities.items()
-    ]
-    unknown = sorted(set(CALCULATORS) - set(DOMAINS))
-    if unknown:
-        raise ValueError(f"calculators in domains the catalogue does not have: {unknown}")
     names = [s.name for s in specs]
     if len(set(names)) != len(names):
         raise ValueError("duplicate tool names in the catalogue")

@@ -41,12 +41,6 @@ QUERY_FORMS = {
         "get": ["Show me {ent} {id}{args}.", "What are the details of {ent} {id}{args}?"],
         "update": ["Update {ent} {id}:{args}.", "For {ent} {id}, change the details:{args}."],
         "cancel": ["Cancel {ent} {id}{args}.", "Please cancel {ent} {id}{args}."],
-        "calculate": [
-            "Calculate the {ent}{args}.",
-            "What is the {ent}{args}?",
-            "Please work out the {ent}{args}.",
-            "How much is the {ent}{args}?",
-        ],
         "call": ["{Desc}:{args}.", "I need this done: {desc},{args}.", "Could you {desc}?{args}."],
     },
     "zh": {
@@ -55,7 +49,6 @@ QUERY_FORMS = {
         "get": ["查看{ent}{id}的详情{args}。", "帮我看看{ent}{id}{args}。"],
         "update": ["把{ent}{id}改一下{args}。", "修改{ent}{id}{args}。"],
         "cancel": ["取消{ent}{id}{args}。", "请帮我取消{ent}{id}{args}。"],
-        "calculate": ["帮我计算{ent}{args}。", "算一下{ent}{args}。", "{ent}是多少{args}？"],
         "call": ["{desc}{args}。", "帮我处理：{desc}{args}。"],
     },
 }
@@ -84,7 +77,7 @@ def query_for(spec: ToolSpec, rng: random.Random, lang: str) -> tuple[str, dict]
     rng.shuffle(phrases)
     if lang == "zh":
         args = ("，" + "，".join(phrases)) if phrases else ""
-    elif spec.verb in ("update", "call", "calculate") or len(phrases) > 2:
+    elif spec.verb in ("update", "call") or len(phrases) > 2:
         args = (" " + ", ".join(phrases)) if phrases else ""
     else:
         args = (" " + " and ".join(phrases)) if phrases else ""
@@ -105,13 +98,12 @@ def query_for(spec: ToolSpec, rng: random.Random, lang: str) -> tuple[str, dict]
 
 def near_misses(spec: ToolSpec, specs: list[ToolSpec]) -> list[ToolSpec]:
     """Tools easy to confuse with `spec`: its entity's other verbs, then its verb on sibling
-    entities; when there are none (a domain's only calculator), the other tools of its domain."""
+    entities."""
     same_entity = [s for s in specs if s.words_en[1] == spec.words_en[1] and s.name != spec.name]
     same_verb = [
         s for s in specs if s.domain == spec.domain and s.verb == spec.verb and s.name != spec.name
     ]
-    near = list(dict.fromkeys(same_entity + same_verb))
-    return near or [s for s in specs if s.domain == spec.domain and s.name != spec.name]
+    return list(dict.fromkeys(same_entity + same_verb))
 
 
 def _offer(spec, specs, rng, n_offered, include_gold) -> list[ToolSpec]:
@@ -131,23 +123,6 @@ def _offer(spec, specs, rng, n_offered, include_gold) -> list[ToolSpec]:
     return offered
 
 
-def balanced_order(specs: list[ToolSpec], rng: random.Random) -> list[ToolSpec]:
-    """Every tool once, in a seeded order that takes the kinds of tool (verbs: search, get, create,
-    update, cancel, calculate) in turn, so that a few hundred cases meet each kind alike however
-    many tools of it the catalogue has."""
-    groups: dict[str, list[ToolSpec]] = {}
-    for spec in specs:
-        groups.setdefault(spec.verb, []).append(spec)
-    for group in groups.values():
-        rng.shuffle(group)
-    queues = list(groups.values())
-    rng.shuffle(queues)
-    order = []
-    while any(queues):
-        order += [queue.pop() for queue in queues if queue]
-    return order
-
-
 IRRELEVANCE_SHARE = 0.15  # default share of cases whose offered tools cannot answer
 
 
@@ -159,19 +134,18 @@ def synth_cases(
     offered: tuple[int, int] = (2, 6),
     specs: list[ToolSpec] | None = None,
 ) -> list[dict]:
-    """`n` cases over `specs` (default: the catalogue), cycling through the tools in a seeded
-    order that takes the kinds of tool in turn (`balanced_order`).
+    """`n` cases over `specs` (default: the catalogue), cycling through the tools in a seeded order.
 
     A case: id, lang, domain, kind ("call" | "irrelevance"), query, tools (offered schemas), gold
-    ({name, arguments, thought} or None), answer (the reply of an irrelevance case) and, for an
-    irrelevance case, thought (the request weighed against the offered tools)."""
+    ({name, arguments, thought} or None), answer (the reply of an irrelevance case)."""
     specs = list(specs or catalogue_specs())
     if not specs:
         raise ValueError("no tools to synthesise cases for")
     if not 0.0 <= irrelevance_share <= 1.0:
         raise ValueError(f"irrelevance_share must be between 0 and 1, got {irrelevance_share!r}")
     rng = random.Random(seed)
-    order = balanced_order(specs, rng)
+    order = specs[:]
+    rng.shuffle(order)
     n_zh = round(n * zh_share)
     langs = ["zh"] * n_zh + ["en"] * (n - n_zh)
     rng.shuffle(langs)
@@ -185,26 +159,19 @@ def synth_cases(
         size = rng.randint(offered[0], min(offered[1], len(specs) - (kind == "irrelevance")))
         tools = _offer(spec, specs, rng, max(1, size), include_gold=kind == "call")
         vb, ent = spec.words_zh if lang == "zh" else spec.words_en[:2]
-        if lang == "en":
-            ent = f"{'an' if ent[:1] in 'aeiou' else 'a'} {ent}"
         if kind == "call":
             thought = (
-                f"用户想{vb}{ent}，{spec.name}可以做到。"
+                f"用户想{vb}{ent}，调用{spec.name}。"
                 if lang == "zh"
-                else f"The user wants to {vb} {ent}; {spec.name} does that."
+                else f"The user wants to {vb} a {ent}; {spec.name} does that."
             )
             gold, answer = {"name": spec.name, "arguments": arguments, "thought": thought}, None
         else:
-            thought = (  # the same opening as a call's: the tools are weighed against the request
-                f"用户想{vb}{ent}，但提供的工具都做不到。"
-                if lang == "zh"
-                else f"The user wants to {vb} {ent}; none of the offered tools does that."
-            )
             gold = None
             answer = (
                 f"现有的工具都不能{vb}{ent}，这个请求我无法完成。"
                 if lang == "zh"
-                else f"None of the tools I have can {vb} {ent}, so I cannot do this."
+                else f"None of the tools I have can {vb} a {ent}, so I cannot do this."
             )
         cases.append(
             {
@@ -217,7 +184,6 @@ def synth_cases(
                 "tools": [t.schema(lang) for t in tools],
                 "gold": gold,
                 "answer": answer,
-                **({} if gold else {"thought": thought}),
             }
         )
     return cases
@@ -264,7 +230,11 @@ def case_example(case: dict, template, tool_format: str) -> dict:
         final = "(first turn only: a synthesised tool has no real result)"
     else:
         keeps_thought = template.name not in ("modelscope", "chat_template")
-        thought = case.get("thought", "None of these tools fits.") if keeps_thought else ""
+        thought = (
+            ("这些工具都不适用。" if case["lang"] == "zh" else "None of these tools fits.")
+            if keeps_thought
+            else ""
+        )
         step, steps, final = (
             Step("final_answer", thought=thought, answer=case["answer"]),
             [],

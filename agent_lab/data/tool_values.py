@@ -35,24 +35,6 @@ ENUM_WORDS = {  # value -> (English words, Chinese words); other values are said
 }
 
 
-MEASURES = {  # value pool -> the values a query may state (then kept to the schema's range)
-    "money": [12.5, 40, 99.9, 250, 1200, 18, 64.5],
-    "weight": [0.5, 1.2, 2.5, 4, 7.5, 12],
-    "temperature": [18, 19.5, 21, 22.5, 24, 26],
-    "distance": [0.5, 1, 2, 3.5, 5, 10],
-    "rate": [1.5, 2.75, 3.5, 4.2, 5, 6.5, 12, 20, 25],
-    "body_weight": [48, 55.5, 62, 70, 78.5, 91],
-    "height": [152, 160, 167.5, 173, 180, 188],
-    "area": [35, 48.5, 60, 75, 92, 120],
-    "tip": [5, 10, 12.5, 15, 18, 20],
-    "discount": [5, 10, 15, 20, 25, 30, 40, 50],
-    "energy": [3.2, 12, 45, 120, 350],
-    "unit_price": [0.25, 0.5, 0.68, 1.2, 1.85, 7.9],
-    "consumption": [4.5, 5.8, 6.5, 7.2, 9, 11.5],
-    "hours": [0.5, 1.5, 2, 4, 8, 24],
-}
-
-
 def _date(rng: random.Random, lang: str) -> tuple[str, str]:
     day = dt.date(2026, 12, 1) + dt.timedelta(days=rng.randrange(120))
     iso = day.isoformat()
@@ -142,13 +124,14 @@ def sample_value(param: Param, rng: random.Random, lang: str):
     if pool == "percent":
         value = rng.choice(range(10, 101, 10))
         return value, str(value)
-    if pool == "money_large":
-        value = rng.choice([5000, 12000, 80000, 150000, 250000, 400000])
-        if lang == "zh" and rng.random() < 0.5:
-            return value, f"{value / 10000:g}万"
-        return value, (f"{value:,}" if rng.random() < 0.5 else str(value))
-    if pool in MEASURES:
-        choices = [v for v in MEASURES[pool] if (lo is None or v >= lo) and (hi is None or v <= hi)]
+    if pool in ("money", "weight", "temperature", "distance"):
+        choices = {
+            "money": [12.5, 40, 99.9, 250, 1200, 18, 64.5],
+            "weight": [0.5, 1.2, 2.5, 4, 7.5, 12],
+            "temperature": [18, 19.5, 21, 22.5, 24, 26],
+            "distance": [0.5, 1, 2, 3.5, 5, 10],
+        }[pool]
+        choices = [v for v in choices if (lo is None or v >= lo) and (hi is None or v <= hi)]
         value = _number(rng.choice(choices or [max(lo or 1, 1)]))
         return value, f"{value:g}"
     if pool == "bool":
