@@ -266,3 +266,22 @@ def test_split_fields_stops_at_observation():
 def test_unknown_template_is_a_clear_error():
     with pytest.raises(ValueError, match="choose from react"):
         get_template("langchain")
+
+
+def test_a_malformed_literal_is_refused_without_a_compiler_warning():
+    """Model replies such as `{"n": 3and 4}` made Python print "SyntaxWarning: invalid decimal
+    literal" into notebooks and bench logs; they are refused by the error alone."""
+    import warnings
+
+    from agent_lab.world.values import ToolError, safe_arithmetic
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        assert read_object('{"n": 3and 4}') == (
+            None,
+            "not JSON or a Python dict: '{\"n\": 3and 4}'",
+        )
+        assert read_object("{'n': 5th}")[0] is None
+        with pytest.raises(ToolError):
+            safe_arithmetic("3and 4")
+    assert [str(w.message) for w in seen] == []

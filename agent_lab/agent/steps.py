@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import warnings
 from dataclasses import dataclass, field
 
 KINDS = ("tool_call", "final_answer", "give_up", "parse_error")
@@ -81,6 +82,15 @@ def plain_json(value):
     return (None, why) if why else (value, "")
 
 
+def python_literal(blob: str):
+    """`ast.literal_eval` of model-written text, without the compiler's SyntaxWarnings (a reply
+    such as `{"n": 3and 4}` would print "invalid decimal literal" into the notebook or log): the
+    reply is refused all the same, by the caller's error."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        return ast.literal_eval(blob)
+
+
 def read_object(text: str, strict: bool = False) -> tuple[dict | None, str]:
     """Read the first object in `text` as JSON, else (unless `strict`) as a Python dict literal of
     JSON values.
@@ -90,7 +100,7 @@ def read_object(text: str, strict: bool = False) -> tuple[dict | None, str]:
     blob, error = first_object(text)
     if blob is None:
         return None, error
-    readers = (json.loads,) if strict else (json.loads, ast.literal_eval)
+    readers = (json.loads,) if strict else (json.loads, python_literal)
     problem = ""
     for reader in readers:
         try:

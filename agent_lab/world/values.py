@@ -14,6 +14,7 @@ import ast
 import datetime as dt
 import math
 import operator
+import warnings
 
 TODAY = dt.date(2026, 11, 23)  # a Monday
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -129,11 +130,12 @@ def safe_arithmetic(expression: str) -> float:
     if not isinstance(expression, str) or len(expression) > MAX_EXPRESSION:
         raise ToolError(f"expression must be a string of at most {MAX_EXPRESSION} characters")
     try:
-        return walk(
-            ast.parse(
+        with warnings.catch_warnings():  # "3and 4" would print the compiler's SyntaxWarning
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(
                 expression.replace("^", "**").replace("×", "*").replace("÷", "/"), mode="eval"
             )
-        )
+        return walk(tree)
     except ZeroDivisionError:
         raise ToolError("division by zero") from None
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError, TypeError):
