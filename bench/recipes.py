@@ -17,8 +17,11 @@ The data are built on the CPU (`--build-only`, seconds) and kept in `build/recip
 training and scoring then run wherever a GPU is (`--jobs 8`: eight recipes at once, each in a
 process of its own with its log in `build/recipes/<name>/bench.log`), and a recipe's figures
 are kept in `build/recipes/<name>/result.json` with what produced them, so a stopped bench goes on
-where it stopped. `--write` stores every recipe with figures in `docs/measurements/recipes.json`
-(generated, committed). BFCL is evaluation data only: nothing here trains or tunes a prompt on it.
+where it stopped. `--write` adds this run's recipes to `docs/measurements/recipes.json`
+(generated, committed): a recipe measured again with the same steps, model and suite sizes
+replaces its earlier figures there, and figures from other settings stay beside it (a 128-step
+comparison and a full-epoch run of one recipe are different rows). BFCL is evaluation data only:
+nothing here trains or tunes a prompt on it.
 """
 
 from __future__ import annotations
@@ -240,6 +243,52 @@ def run_apart(names: list[str], args, jobs: int) -> dict[str, str]:
         return {name: str(log) for name, code, log in pool.map(one, names) if code}
 
 
+def setting(row: dict) -> tuple:
+    """What makes two rows of recipes.json the same measurement: the recipe's name, its base
+    model, its optimizer steps (-1: one epoch) and how many items it was scored on."""
+    ident = row["identity"]
+    return row["name"], ident["model"], ident["steps"], ident["limit"], ident["suite_limit"]
+
+
+def merged(previous: dict | None, rows: list[dict], ran_on: dict, failed: list[str]) -> dict:
+    """recipes.json with this run's rows (each with the machine and base it ran on) added to the
+    rows of `previous` that measured something else. A file written before rows carried their
+    machine (one run, its settings at the top) lends its machine to its rows."""
+    kept = []
+    for row in (previous or {}).get("recipes", []):
+        row = {**row, "machine": row.get("machine", previous.get("machine"))}
+        row.setdefault("base", previous.get("base"))
+        kept.append(row)
+    new = [{**row, **ran_on} for row in rows]
+    ours = {setting(row) for row in new}
+    return {
+        "recipes": [row for row in kept if setting(row) not in ours] + new,
+        "failed": failed,
+    }
+
+
+def read_previous(path: Path) -> dict | None:
+    """The recipes.json already written, or None when there is none; an unreadable one stops the
+    write with its path named (this run's figures stay in build/recipes/<name>/result.json)."""
+    if not path.is_file():
+        return None
+    try:
+        previous = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(previous, dict) or not all(
+            isinstance(r, dict) and "identity" in r and "name" in r
+            for r in previous.get("recipes", [])
+        ):
+            raise ValueError("it has no list of recipe rows with a name and identity")
+        for row in previous.get("recipes", []):
+            setting(row)
+    except (ValueError, KeyError, TypeError) as err:
+        raise SystemExit(
+            f"{path} cannot be read ({err}); nothing was written: fix or move it and run "
+            "again with --write (this run's figures are kept in build/recipes/<name>/)"
+        ) from err
+    return previous
+
+
 def table(rows: list[dict]) -> str:
     """Accuracy per suite (%) and training tokens against the course recipe's, one line each."""
     course = next((r["tokens"] for r in rows if r["name"] == "course"), None)
@@ -284,6 +333,8 @@ def main(argv=None) -> dict | None:
             build_recipe(name, recipe_data(base, name))
         return None
     bfcl.check_data()  # missing data stop the bench before any training
+    if args.write:
+        read_previous(OUT)  # as does a recipes.json that could not be added to
     model_name = resolve_model(args.model)
     failed = run_apart(names, args, args.jobs) if args.jobs > 1 and len(names) > 1 else {}
     done = [n for n in names if n not in failed]
@@ -292,17 +343,9 @@ def main(argv=None) -> dict | None:
         print("\n" + table(rows))
     for name, log in failed.items():
         print(f"{name}: failed (log: {log})")
-    record = {
-        "base": str(args.base),
-        "model": model_name,
-        "steps": args.steps,
-        "limit_per_category": args.limit,
-        "suite_limit": args.suite_limit,
-        "seconds": round(sum(r["train_seconds"] + r["score_seconds"] for r in rows), 1),
-        "machine": measurements.machine(),
-        "recipes": rows,
-        "failed": sorted(failed),
-    }
+    ran_on = {"base": str(args.base), "machine": measurements.machine()}
+    previous = read_previous(OUT) if args.write else None
+    record = merged(previous, rows, ran_on, sorted(failed))
     if args.write and rows:
         measurements.write_measurement("recipes", record, committed=True)  # docs/measurements/
     return record

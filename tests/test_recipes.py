@@ -97,3 +97,45 @@ def test_recipes_run_apart_and_a_run_stopped_while_scoring_keeps_its_model(tmp_p
     assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
     assert "training kept from" in again.stdout
     assert (build / "recipes" / "course" / "result.json").is_file()
+
+
+def row(name: str, steps: int, suite_limit: int, accuracy: float) -> dict:
+    ident = {"model": "m", "steps": steps, "limit": None, "suite_limit": suite_limit}
+    return {"name": name, "identity": ident, "results": {"s": {"accuracy": accuracy}}}
+
+
+def test_write_adds_a_run_to_recipes_json_and_replaces_only_the_same_measurement():
+    machine = {"cpu": "old cpu", "cores": 2}
+    old_file = {  # as written before rows carried their machine: one run, settings at the top
+        "base": "b0",
+        "machine": machine,
+        "recipes": [row("course", 128, 32, 0.1), row("json_tools", 128, 32, 0.2)],
+        "failed": [],
+    }
+    gpu = {"base": "b1", "machine": {"cpu": "new cpu", "gpu": "H100"}}
+    record = recipes.merged(old_file, [row("json_tools", -1, 100, 0.3)], gpu, [])
+    assert [(r["name"], r["identity"]["steps"]) for r in record["recipes"]] == [
+        ("course", 128),
+        ("json_tools", 128),
+        ("json_tools", -1),  # a full epoch is another measurement, beside the 128-step one
+    ]
+    assert [r["machine"] for r in record["recipes"]] == [machine, machine, gpu["machine"]]
+    assert record["recipes"][0]["base"] == "b0" and record["recipes"][2]["base"] == "b1"
+
+    again = recipes.merged(record, [row("course", 128, 32, 0.5)], gpu, ["synth640"])
+    courses = [r for r in again["recipes"] if r["name"] == "course"]
+    assert len(courses) == 1 and courses[0]["results"]["s"]["accuracy"] == 0.5
+    assert courses[0]["machine"] == gpu["machine"] and len(again["recipes"]) == 3
+    assert again["failed"] == ["synth640"]
+
+
+def test_an_unreadable_recipes_json_stops_the_write_and_is_left_as_it_was(tmp_path):
+    assert recipes.read_previous(tmp_path / "none.json") is None
+    for text in ["{not json", '{"recipes": [{"name": "course"}]}', "[1, 2]"]:
+        path = tmp_path / "recipes.json"
+        path.write_text(text)
+        with pytest.raises(SystemExit, match="recipes.json cannot be read .*nothing was written"):
+            recipes.read_previous(path)
+        assert path.read_text() == text
+    path.write_text(json.dumps({"recipes": [row("course", 128, 32, 0.1)]}))
+    assert recipes.read_previous(path)["recipes"][0]["name"] == "course"
