@@ -66,6 +66,12 @@ RECIPES = {
         LORA,
         {},
     ),
+    "weighed_irrelevance": (
+        "irrelevance cases think as a call does: the request, then that no offered tool does it",
+        {"synth_weigh_irrelevance": True},
+        LORA,
+        {},
+    ),
     "synth640_world960": (
         "640 synthesised-tool cases, 960 world examples (course: 1,280)",
         {**SYNTH, "n_train": 960},

@@ -174,3 +174,33 @@ def test_the_synthesised_irrelevance_share_is_a_build_parameter():
     assert negatives(0.15) == 6 and negatives(0.5) == 20 and negatives(0.0) == 0
     with pytest.raises(ValueError, match="irrelevance_share"):
         ts.synth_cases(10, irrelevance_share=1.5)
+
+
+def test_a_weighed_irrelevance_thought_names_the_request_and_changes_nothing_else():
+    from agent_lab.data.pipeline import BuildConfig, build
+
+    plain, weighed = ts.synth_cases(80, seed=4), ts.synth_cases(80, seed=4, weigh_irrelevance=True)
+    irrelevant = [(p, w) for p, w in zip(plain, weighed) if p["kind"] == "irrelevance"]
+    assert irrelevant and all("thought" not in p for p in plain)
+    for p, w in irrelevant:
+        spec = next(s for s in tool_specs.catalogue_specs() if s.name == p["source_tool"])
+        vb, ent = spec.words_zh if p["lang"] == "zh" else spec.words_en[:2]
+        assert vb in w["thought"] and ent in w["thought"], w
+        assert {k: v for k, v in w.items() if k != "thought"} == p  # the same case otherwise
+    assert [w for w in weighed if w["kind"] == "call"] == [p for p in plain if p["kind"] == "call"]
+
+    def thoughts(weigh: bool) -> set[str]:
+        cfg = BuildConfig(
+            n_train=40, n_synth=40, synth_irrelevance=0.5, synth_weigh_irrelevance=weigh, seed=2
+        )
+        train = build(cfg).splits["train"]
+        return {
+            e["messages"][-1]["content"]
+            for e in train
+            if e["source"] == "synth" and e["kind"] == "negative" and e["template"] == "react"
+        }
+
+    fixed, weighed_replies = thoughts(False), thoughts(True)
+    assert fixed and weighed_replies and fixed.isdisjoint(weighed_replies)
+    assert all("None of these tools fits." in r or "这些工具都不适用。" in r for r in fixed)
+    assert not any("None of these tools fits." in r for r in weighed_replies)

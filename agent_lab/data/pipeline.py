@@ -55,6 +55,7 @@ class BuildConfig:
     synth_irrelevance: float = (
         IRRELEVANCE_SHARE  # share of those cases whose offered tools cannot answer
     )
+    synth_weigh_irrelevance: bool = False  # irrelevance cases think as a call does (tool_synth)
     distinct_queries: int = 0  # > 0: train repeats only this many distinct queries (Query axis)
     model_name: str = "AgentLab-Smol"
     model_author: str = "Agent Tuning Lab"
@@ -131,6 +132,7 @@ def synth_examples(
         seed=cfg.seed + 5,
         zh_share=cfg.zh_share,
         irrelevance_share=cfg.synth_irrelevance,
+        weigh_irrelevance=cfg.synth_weigh_irrelevance,
     )
     for case in cases:
         problem = check_case(case)

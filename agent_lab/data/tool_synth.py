@@ -133,11 +133,15 @@ def synth_cases(
     irrelevance_share: float = IRRELEVANCE_SHARE,
     offered: tuple[int, int] = (2, 6),
     specs: list[ToolSpec] | None = None,
+    weigh_irrelevance: bool = False,
 ) -> list[dict]:
     """`n` cases over `specs` (default: the catalogue), cycling through the tools in a seeded order.
 
     A case: id, lang, domain, kind ("call" | "irrelevance"), query, tools (offered schemas), gold
-    ({name, arguments, thought} or None), answer (the reply of an irrelevance case)."""
+    ({name, arguments, thought} or None), answer (the reply of an irrelevance case). With
+    `weigh_irrelevance`, an irrelevance case also has a thought that opens as a call's does, with
+    the request, then says no offered tool does it ("The user wants to find a flight; none of the
+    offered tools does that."); without it, its thought is a fixed "None of these tools fits."."""
     specs = list(specs or catalogue_specs())
     if not specs:
         raise ValueError("no tools to synthesise cases for")
@@ -173,6 +177,12 @@ def synth_cases(
                 if lang == "zh"
                 else f"None of the tools I have can {vb} a {ent}, so I cannot do this."
             )
+            if weigh_irrelevance:  # the request weighed against the offered tools, as a call's
+                thought = (
+                    f"用户想{vb}{ent}，但提供的工具都做不到。"
+                    if lang == "zh"
+                    else f"The user wants to {vb} a {ent}; none of the offered tools does that."
+                )
         cases.append(
             {
                 "id": f"synth-{seed}-{i:05d}",
@@ -184,6 +194,7 @@ def synth_cases(
                 "tools": [t.schema(lang) for t in tools],
                 "gold": gold,
                 "answer": answer,
+                **({"thought": thought} if weigh_irrelevance and kind != "call" else {}),
             }
         )
     return cases
@@ -230,11 +241,8 @@ def case_example(case: dict, template, tool_format: str) -> dict:
         final = "(first turn only: a synthesised tool has no real result)"
     else:
         keeps_thought = template.name not in ("modelscope", "chat_template")
-        thought = (
-            ("这些工具都不适用。" if case["lang"] == "zh" else "None of these tools fits.")
-            if keeps_thought
-            else ""
-        )
+        fixed = "这些工具都不适用。" if case["lang"] == "zh" else "None of these tools fits."
+        thought = case.get("thought", fixed) if keeps_thought else ""
         step, steps, final = (
             Step("final_answer", thought=thought, answer=case["answer"]),
             [],
