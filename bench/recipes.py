@@ -92,6 +92,13 @@ RECIPES = {
         {"training": {"learning_rate": 1.0e-4}},
     ),
     "json_tools": ("tools described as OpenAI JSON (course: AutoGPT one-liners)", JSON, LORA, {}),
+    "synth_json": (
+        "synthesised tools (and BFCL) described as OpenAI JSON; "
+        "world tools stay AutoGPT one-liners",
+        {"synth_formats": ["openai_json"]},
+        LORA,
+        {},
+    ),
     "json_synth640": (
         "tools as OpenAI JSON + 640 synthesised-tool cases",
         {**JSON, **SYNTH},
@@ -187,7 +194,7 @@ def run_recipe(name: str, data: dict, args, model_name: str) -> dict:
     model = AutoModelForCausalLM.from_pretrained(summary["model_dir"]).eval()
     model = model.to("cuda" if torch.cuda.is_available() else "cpu")
     gen = generation.GenConfig(max_new_tokens=args.max_new_tokens, batch_size=args.batch_size)
-    template, tool_format = generalization.trained_format(folder)
+    template, tool_format = generalization.unseen_tools_format(folder)
     started = time.time()
     results = generalization.score(
         model,

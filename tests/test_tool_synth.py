@@ -204,3 +204,34 @@ def test_a_weighed_irrelevance_thought_names_the_request_and_changes_nothing_els
     assert fixed and weighed_replies and fixed.isdisjoint(weighed_replies)
     assert all("None of these tools fits." in r or "这些工具都不适用。" in r for r in fixed)
     assert not any("None of these tools fits." in r for r in weighed_replies)
+
+
+def test_synth_formats_describe_only_the_synthesised_tools_and_set_the_bfcl_format(tmp_path):
+    import json
+
+    from agent_lab.data.pipeline import BuildConfig, build
+    from agent_lab.evaluation.generalization import trained_format, unseen_tools_format
+
+    fields = {"n_train": 40, "n_synth": 20, "templates": ["react"], "formats": ["autogpt"]}
+    plain = build(BuildConfig.from_dict(fields)).splits["train"]
+    split = build(BuildConfig.from_dict({**fields, "synth_formats": ["openai_json"]})).splits
+    formats = Counter((e["source"] == "synth", e["tool_format"]) for e in split["train"])
+    assert formats == {(False, "autogpt"): 40, (True, "openai_json"): 20}, formats
+    # the world examples and every held-out split are the same as without it
+    assert [e for e in split["train"] if e["source"] != "synth"] == [
+        e for e in plain if e["source"] != "synth"
+    ]
+    assert all(e["tool_format"] == "autogpt" for e in split["test"] + split["test_tools"])
+    with pytest.raises(ValueError, match=r"unknown synth_formats \['yaml'\]"):
+        BuildConfig.from_dict({"synth_formats": ["yaml"]})
+    # BFCL (functions never seen) is asked as the synthesised tools were described
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps({"data": {"build": {**fields, "synth_formats": ["openai_json"]}}}))
+    assert trained_format(tmp_path) == ("react", "autogpt")
+    assert unseen_tools_format(tmp_path) == ("react", "openai_json")
+    report.write_text(
+        json.dumps({"data": {"build": {**fields, "n_synth": 0, "synth_formats": ["msagent"]}}})
+    )
+    assert unseen_tools_format(tmp_path) == ("react", "autogpt")  # no synthesised tools trained
+    report.write_text(json.dumps({"data": {"build": fields}}))
+    assert unseen_tools_format(tmp_path) == ("react", "autogpt")

@@ -56,6 +56,10 @@ class BuildConfig:
         IRRELEVANCE_SHARE  # share of those cases whose offered tools cannot answer
     )
     synth_weigh_irrelevance: bool = False  # irrelevance cases think as a call does (tool_synth)
+    # the synthesised tools' description formats (a list or {name: weight}); None: `formats`. When
+    # set, BFCL is asked in its first (evaluation.generalization.unseen_tools_format): the
+    # synthesised tools are the model's only practice at functions it has never seen
+    synth_formats: tuple[str, ...] | dict[str, int] | None = None
     distinct_queries: int = 0  # > 0: train repeats only this many distinct queries (Query axis)
     model_name: str = "AgentLab-Smol"
     model_author: str = "Agent Tuning Lab"
@@ -72,7 +76,11 @@ class BuildConfig:
         if unknown:
             raise ValueError(f"unknown BuildConfig fields {unknown} (known: {sorted(known)})")
         made = cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
-        for name, known_names in (("templates", TEMPLATES), ("formats", FORMATS)):
+        for name, known_names in (
+            ("templates", TEMPLATES),
+            ("formats", FORMATS),
+            ("synth_formats", FORMATS),
+        ):
             spec = getattr(made, name) or ()
             unknown = sorted(set(draw_pool(spec)) - set(known_names))
             if unknown:
@@ -123,8 +131,8 @@ def synth_examples(
     cfg: BuildConfig, templates: list[str], formats: list[str], rejected: list[dict]
 ) -> list[dict]:
     """`cfg.n_synth` first-turn examples over the synthesised tool catalogue, each in a sampled
-    training template and description format; a case that fails its schema check or cannot be
-    rendered is rejected."""
+    training template and description format (from `cfg.synth_formats` when set); a case that
+    fails its schema check or cannot be rendered is rejected."""
     rng = random.Random(cfg.seed + 5)
     out = []
     cases = synth_cases(
@@ -231,7 +239,8 @@ def build(cfg: BuildConfig = BuildConfig()) -> BuildResult:
             }
         )
     if cfg.n_synth:
-        synth = synth_examples(cfg, train_templates, train_formats, rejected)
+        synth_formats = draw_pool(cfg.synth_formats) if cfg.synth_formats else train_formats
+        synth = synth_examples(cfg, train_templates, synth_formats, rejected)
         yields.append(
             {
                 "stage": "synthesised tools: schema-checked cases",

@@ -74,10 +74,29 @@ def trained_format(data_dir: Path) -> tuple[str, str]:
     """(template, tool-description format) a model trained on this data folder answers in: the
     first of each in its build section (a list, or {name: weight}); ReAct with AutoGPT descriptions
     when there is no record."""
+    built = _build_section(data_dir)
+    return _first(built.get("templates"), "react"), _first(built.get("formats"), "autogpt")
+
+
+def unseen_tools_format(data_dir: Path) -> tuple[str, str]:
+    """(template, tool-description format) to ask functions the model never saw in, as BFCL does:
+    the agent's own template, and the synthesised tools' first format when the build set one
+    (`synth_formats`; those cases are its only practice at unfamiliar functions), else its own."""
+    template, tool_format = trained_format(data_dir)
+    built = _build_section(data_dir)
+    if built.get("n_synth") and built.get("synth_formats"):
+        tool_format = _first(built["synth_formats"], tool_format)
+    return template, tool_format
+
+
+def _build_section(data_dir: Path) -> dict:
     report = Path(data_dir) / "report.json"
-    built = json.loads(report.read_text())["data"].get("build", {}) if report.is_file() else {}
-    first = lambda spec, default: next(iter(spec or [default]))  # noqa: E731
-    return first(built.get("templates"), "react"), first(built.get("formats"), "autogpt")
+    return json.loads(report.read_text())["data"].get("build", {}) if report.is_file() else {}
+
+
+def _first(spec, default: str) -> str:
+    """The first name of a list or {name: weight}; `default` when there is none."""
+    return next(iter(spec or [default]))
 
 
 def score(
