@@ -44,7 +44,13 @@ OUT = REPO_ROOT / "docs" / "measurements" / "ablation.json"
 RECIPE = "configs/train/course_lora.yaml"
 TEMPLATES = ["react", "modelscope", "autogpt", "chat_template"]  # ReAct first: it is asked in
 ALL_FORMATS = list(dict.fromkeys(["autogpt", *FORMATS]))  # AutoGPT first, for the same reason
-NARROW = {"templates": ["react"], "formats": ["autogpt"], "n_synth": 0, "distinct_queries": 0}
+NARROW = {  # synthesised tools (the `tools` variant) drawn from the variant's own formats
+    "templates": ["react"],
+    "formats": ["autogpt"],
+    "n_synth": 0,
+    "synth_formats": None,
+    "distinct_queries": 0,
+}
 
 
 def _synth(n_train: int) -> dict:

@@ -110,6 +110,7 @@ RECIPES = {
         {
             "templates": TEMPLATES,
             "formats": ["openai_json", "autogpt", "msagent"],
+            "synth_formats": None,  # the synthesised tools in all three as well
             "n_train": 2560,
             "n_synth": 2000,
         },

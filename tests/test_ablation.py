@@ -16,8 +16,14 @@ spec = importlib.util.spec_from_file_location("ablation", REPO_ROOT / "bench" / 
 ablation = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(ablation)
 
-BASE = {
-    "build": {"n_train": 640, "templates": ["react"], "formats": ["autogpt"], "zh_share": 0.4},
+BASE = {  # notebook 06's build section: its synthesised tools described in their own format
+    "build": {
+        "n_train": 640,
+        "templates": ["react"],
+        "formats": ["autogpt"],
+        "synth_formats": ["openai_json"],
+        "zh_share": 0.4,
+    },
     "general_share": 0.1,
     "eval_examples": 16,
 }
@@ -30,6 +36,7 @@ def test_variants_change_one_axis_each_and_keep_the_data_size():
         assert build["zh_share"] == 0.4 and "toolllama" not in build["templates"]
         assert build["templates"][0] == "react" and build["formats"][0] == "autogpt"
         assert build["n_train"] + build["n_synth"] == 640 and build["n_train"] % 5 == 0
+        assert build["synth_formats"] is None  # synthesised tools drawn from the variant's formats
     narrow = builds["narrow"]
     assert (narrow["templates"], narrow["formats"], narrow["n_synth"]) == (
         ["react"],
