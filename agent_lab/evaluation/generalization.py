@@ -74,16 +74,15 @@ def trained_format(data_dir: Path) -> tuple[str, str]:
     """(template, tool-description format) a model trained on this data folder answers in: the
     first of each in its build section (a list, or {name: weight}); ReAct with AutoGPT descriptions
     when there is no record."""
-    built = _build_section(data_dir)
-    return _first(built.get("templates"), "react"), _first(built.get("formats"), "autogpt")
+    return _own_pair(_build_section(data_dir))
 
 
 def unseen_tools_format(data_dir: Path) -> tuple[str, str]:
     """(template, tool-description format) to ask functions the model never saw in, as BFCL does:
     the agent's own template, and the synthesised tools' first format when the build set one
     (`synth_formats`; those cases are its only practice at unfamiliar functions), else its own."""
-    template, tool_format = trained_format(data_dir)
     built = _build_section(data_dir)
+    template, tool_format = _own_pair(built)
     if built.get("n_synth") and built.get("synth_formats"):
         tool_format = _first(built["synth_formats"], tool_format)
     return template, tool_format
@@ -92,6 +91,10 @@ def unseen_tools_format(data_dir: Path) -> tuple[str, str]:
 def _build_section(data_dir: Path) -> dict:
     report = Path(data_dir) / "report.json"
     return json.loads(report.read_text())["data"].get("build", {}) if report.is_file() else {}
+
+
+def _own_pair(built: dict) -> tuple[str, str]:
+    return _first(built.get("templates"), "react"), _first(built.get("formats"), "autogpt")
 
 
 def _first(spec, default: str) -> str:
