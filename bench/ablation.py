@@ -37,6 +37,7 @@ from agent_lab.agent.tool_formats import FORMATS  # noqa: E402
 from agent_lab.course import harness, measurements  # noqa: E402
 from agent_lab.course.model import resolve_model  # noqa: E402
 from agent_lab.course.paths import REPO_ROOT, build_dir  # noqa: E402
+from agent_lab.data.tool_synth import IRRELEVANCE_SHARE  # noqa: E402
 from agent_lab.evaluation import bfcl, generalization, generation  # noqa: E402
 from agent_lab.training import config, course_data, launch  # noqa: E402
 
@@ -44,11 +45,14 @@ OUT = REPO_ROOT / "docs" / "measurements" / "ablation.json"
 RECIPE = "configs/train/course_lora.yaml"
 TEMPLATES = ["react", "modelscope", "autogpt", "chat_template"]  # ReAct first: it is asked in
 ALL_FORMATS = list(dict.fromkeys(["autogpt", *FORMATS]))  # AutoGPT first, for the same reason
-NARROW = {  # synthesised tools (the `tools` variant) drawn from the variant's own formats
+NARROW = {  # synthesised tools (the `tools` variant) drawn from the variant's own formats, with
+    # the synthesiser's own irrelevance share and fixed declining thought, as they were measured
     "templates": ["react"],
     "formats": ["autogpt"],
     "n_synth": 0,
     "synth_formats": None,
+    "synth_irrelevance": IRRELEVANCE_SHARE,
+    "synth_weigh_irrelevance": False,
     "distinct_queries": 0,
 }
 

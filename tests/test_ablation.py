@@ -22,6 +22,8 @@ BASE = {  # notebook 06's build section: its synthesised tools described in thei
         "templates": ["react"],
         "formats": ["autogpt"],
         "synth_formats": ["openai_json"],
+        "synth_irrelevance": 0.4,
+        "synth_weigh_irrelevance": True,
         "zh_share": 0.4,
     },
     "general_share": 0.1,
@@ -37,6 +39,8 @@ def test_variants_change_one_axis_each_and_keep_the_data_size():
         assert build["templates"][0] == "react" and build["formats"][0] == "autogpt"
         assert build["n_train"] + build["n_synth"] == 640 and build["n_train"] % 5 == 0
         assert build["synth_formats"] is None  # synthesised tools drawn from the variant's formats
+        # and the irrelevance cases as measured, whatever notebook 06's recipe says
+        assert (build["synth_irrelevance"], build["synth_weigh_irrelevance"]) == (0.15, False)
     narrow = builds["narrow"]
     assert (narrow["templates"], narrow["formats"], narrow["n_synth"]) == (
         ["react"],
