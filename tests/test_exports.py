@@ -62,3 +62,22 @@ def test_build_reports(built):
     assert not any(
         set(e["tools"]) & {"unit_convert", "github_latest_commit"} for e in built.splits["train"]
     )
+
+
+def test_synthesised_tool_examples_export_with_their_own_schemas(tmp_path):
+    synth = build(BuildConfig(n_train=40, n_synth=20, synth_irrelevance=0.5, seed=3))
+    rows = [e for e in synth.splits["train"] if e.get("source") == "synth"]
+    assert {e["kind"] for e in rows} == {"single", "negative"}
+    paths = exports.export_all(rows, tmp_path)
+    for fmt, path in paths.items():  # every format round-trips, as for the world's examples
+        assert exports.read_back(fmt, path) == [exports.core(ex) for ex in rows], fmt
+    call = next(e for e in rows if e["steps"])
+    offered = [t["function"]["name"] for t in exports.tool_schemas(call)]
+    assert offered == call["tools"]
+    system = exports.to_ms_agent(call)["conversations"][0]["value"]
+    assert all(name in system for name in call["tools"])
+    zh = next(e for e in rows if e["lang"] == "zh")  # the catalogue's Chinese descriptions
+    desc = exports.tool_schemas(zh)[0]["function"]["description"]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in desc)
+    with pytest.raises(ValueError, match="no_such_tool"):
+        exports.to_ms_swift({**call, "tools": ["no_such_tool"]})

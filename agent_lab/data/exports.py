@@ -12,12 +12,13 @@ assistant turn, with the observations, exactly as the lecture notes show.
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
 from agent_lab.agent.templates import get_template
 from agent_lab.files import read_jsonl, write_jsonl
-from agent_lab.world.tools import tool_schemas
+from agent_lab.world.tools import TOOL_SCHEMAS
 
 FORMATS = ("hf", "ms_swift", "llama_factory", "ms_agent", "openai")
 
@@ -32,8 +33,29 @@ def core(example: dict) -> dict:
     }
 
 
+def tool_schemas(example: dict) -> list[dict]:
+    """The OpenAI schemas of the tools an example offers: the simulated world's, or the
+    synthesised catalogue's (notebook 05's Tools axis) in the example's language. A name found in
+    neither is a `ValueError` naming the example."""
+    from agent_lab.data.tool_specs import catalogue_specs
+
+    schemas, specs = [], None
+    for name in example["tools"]:
+        if name in TOOL_SCHEMAS:
+            schemas.append({"type": "function", "function": copy.deepcopy(TOOL_SCHEMAS[name])})
+            continue
+        specs = specs or {s.name: s for s in catalogue_specs()}
+        if name not in specs:
+            raise ValueError(
+                f"example {example.get('id', '?')}: tool {name!r} is neither a world tool nor in "
+                "the synthesised catalogue, so its schema cannot be written"
+            )
+        schemas.append(specs[name].schema(example.get("lang", "en")))
+    return schemas
+
+
 def _functions(example: dict) -> list[dict]:
-    return [t["function"] for t in tool_schemas(example["tools"])]
+    return [t["function"] for t in tool_schemas(example)]
 
 
 # --------------------------------------------------------------------------- writers (one row each)
@@ -64,7 +86,7 @@ LLAMA_FACTORY_ROLES = ("human", "function_call", "observation", "gpt")
 
 def to_ms_swift(example: dict) -> dict:
     return {
-        "tools": json.dumps(tool_schemas(example["tools"]), ensure_ascii=False),
+        "tools": json.dumps(tool_schemas(example), ensure_ascii=False),
         "messages": _turns(example, SWIFT_ROLES, "role", "content"),
     }
 
@@ -91,7 +113,7 @@ def to_ms_agent(example: dict) -> dict:
         "conversations": [
             {
                 "from": "system",
-                "value": react.system_prompt(tool_schemas(example["tools"]), "msagent"),
+                "value": react.system_prompt(tool_schemas(example), "msagent"),
             },
             {"from": "user", "value": example["query"]},
             {"from": "assistant", "value": "\n".join(parts + [final])},
@@ -123,7 +145,7 @@ def to_openai(example: dict) -> dict:
     messages.append({"role": "assistant", "content": example["final_answer"]})
     out = {"messages": messages}
     if example["tools"]:
-        out["tools"] = tool_schemas(example["tools"])
+        out["tools"] = tool_schemas(example)
     return out
 
 
