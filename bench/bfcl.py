@@ -74,6 +74,9 @@ def main(argv=None) -> dict:
     )
     generalization.print_results(results)
     default = "notebook 06's LoRA model (cpu profile)" if model_name == str(default_run) else None
+    where = Path(model_name).resolve()
+    if where.is_dir() and where.is_relative_to(REPO_ROOT):  # a folder of this checkout: its path
+        model_name = str(where.relative_to(REPO_ROOT))  # there, not the machine's scratch path
     out = {
         "model": model_name,
         "label": args.label or default or model_name,
