@@ -12,13 +12,13 @@ assistant turn, with the observations, exactly as the lecture notes show.
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 
 from agent_lab.agent.templates import get_template
 from agent_lab.files import read_jsonl, write_jsonl
 from agent_lab.world.tools import TOOL_SCHEMAS
+from agent_lab.world.tools import tool_schemas as world_schemas
 
 FORMATS = ("hf", "ms_swift", "llama_factory", "ms_agent", "openai")
 
@@ -42,7 +42,7 @@ def tool_schemas(example: dict) -> list[dict]:
     schemas, specs = [], None
     for name in example["tools"]:
         if name in TOOL_SCHEMAS:
-            schemas.append({"type": "function", "function": copy.deepcopy(TOOL_SCHEMAS[name])})
+            schemas += world_schemas([name])
             continue
         specs = specs or {s.name: s for s in catalogue_specs()}
         if name not in specs:
