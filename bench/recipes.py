@@ -72,6 +72,12 @@ RECIPES = {
         LORA,
         {},
     ),
+    "unavailable": (
+        "256 world requests offered only other domains' tools, declined (course: none)",
+        {"n_unavailable": 256},
+        LORA,
+        {},
+    ),
     "synth640_world960": (
         "640 synthesised-tool cases, 960 world examples (course: 1,280)",
         {**SYNTH, "n_train": 960},

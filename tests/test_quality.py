@@ -224,3 +224,38 @@ def test_the_first_weighted_template_is_the_one_bfcl_is_asked_in(tmp_path):
     assert trained_format(tmp_path) == ("modelscope", "msagent")
     (tmp_path / "report.json").write_text(json.dumps({"data": {"build": {}}}))
     assert trained_format(tmp_path) == ("react", "autogpt")
+
+
+def test_unavailable_examples_offer_only_other_domains_and_decline():
+    from agent_lab.data.pipeline import BuildConfig, build
+    from agent_lab.data.render import unavailable_examples
+    from agent_lab.world.schemas import TOOL_SCHEMAS
+
+    tasks = generate_tasks(60, (4, 1), zh_share=0.5, seed=4)
+    trajs = [solve(t) for t in tasks]
+    families = {t.id: t.family for t in tasks}
+    declined = unavailable_examples(trajs, families, 30, seed=1, distractors=(0, 1))
+    by_id = {t.task_id: t for t in trajs}
+    assert len(declined) == 30
+    for ex in declined:
+        assert quality.validate_example(ex) == "", ex["id"]
+        source = by_id[ex["task_id"].removesuffix("/unavailable")]
+        assert source.steps and ex["query"] == source.query  # a request that needs a tool
+        needed = {TOOL_SCHEMAS[s["name"]]["domain"] for s in source.steps}
+        assert 1 <= len(ex["tools"]) <= 2 and "web_search" not in ex["tools"]
+        assert not needed & {TOOL_SCHEMAS[t]["domain"] for t in ex["tools"]}, ex["tools"]
+        assert ex["kind"] == "negative" and ex["steps"] == []
+        step = get_template(ex["template"]).parse(ex["messages"][-1]["content"])
+        assert step.kind == "final_answer" and step.answer == ex["final_answer"]
+    assert {ex["lang"] for ex in declined} == {"en", "zh"}
+    assert declined == unavailable_examples(trajs, families, 30, seed=1, distractors=(0, 1))
+    # in the pipeline: added to train after the world examples, counted in the yields
+    cfg = dict(n_train=40, seed=2, distractors=(0, 1))
+    with_them = build(BuildConfig(**cfg, n_unavailable=12))
+    train = with_them.splits["train"]
+    assert sum(ex["intent"] == "unavailable" for ex in train) == 12
+    assert len(train) == len(build(BuildConfig(**cfg)).splits["train"]) + 12
+    assert any(
+        y["stage"].startswith("world requests with the needed tool missing") and y["kept"] == 12
+        for y in with_them.yields
+    )

@@ -21,7 +21,7 @@ from agent_lab.data import quality, splits
 from agent_lab.data.general import ETA_AGENTTUNING, mix_general
 from agent_lab.data.oracle import solve
 from agent_lab.data.queries import generate_tasks
-from agent_lab.data.render import draw_pool, sample_examples
+from agent_lab.data.render import draw_pool, sample_examples, unavailable_examples
 from agent_lab.data.tool_synth import IRRELEVANCE_SHARE, case_example, check_case, synth_cases
 from agent_lab.world.schemas import TOOL_SCHEMAS
 
@@ -60,6 +60,9 @@ class BuildConfig:
     # set, BFCL is asked in its first (evaluation.generalization.unseen_tools_format): the
     # synthesised tools are the model's only practice at functions it has never seen
     synth_formats: tuple[str, ...] | dict[str, int] | None = None
+    # world requests offered only other domains' tools, answered by declining (render.
+    # unavailable_examples), added to train: "request -> call" is learned only beside its contrast
+    n_unavailable: int = 0
     distinct_queries: int = 0  # > 0: train repeats only this many distinct queries (Query axis)
     model_name: str = "AgentLab-Smol"
     model_author: str = "Agent Tuning Lab"
@@ -238,6 +241,33 @@ def build(cfg: BuildConfig = BuildConfig()) -> BuildResult:
                 "kept": len(train),
             }
         )
+    if cfg.n_unavailable:
+        declined = unavailable_examples(
+            [trajectories[t.id] for t in parts["train"]],
+            families,
+            cfg.n_unavailable,
+            cfg.seed + 8,
+            train_templates,
+            train_formats,
+            cfg.distractors,
+            train_pool,
+        )
+        kept = []
+        for ex in declined:
+            problem = quality.validate_example(ex)
+            if problem:
+                rejected.append({"id": ex["id"], "split": "unavailable", "error": problem})
+            else:
+                kept.append(ex)
+        yields.append(
+            {
+                "stage": "world requests with the needed tool missing (decline)",
+                "in": cfg.n_unavailable,
+                "kept": len(kept),
+            }
+        )
+        train = train + kept
+        random.Random(cfg.seed + 9).shuffle(train)
     if cfg.n_synth:
         synth_formats = draw_pool(cfg.synth_formats) if cfg.synth_formats else train_formats
         synth = synth_examples(cfg, train_templates, synth_formats, rejected)

@@ -12,6 +12,7 @@ of the templates. An example is one flat JSON-able dict (`EXAMPLE_SCHEMA` in
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 
@@ -54,6 +55,59 @@ def offered_tools(
     tools = needed + rng.sample(others, min(n_distractors, len(others)))
     rng.shuffle(tools)
     return tools
+
+
+# "none of my tools can do this": a world request offered only tools of other domains. web_search
+# is never offered there, since a search answers almost anything
+UNAVAILABLE_THOUGHT = {"en": "None of these tools fits.", "zh": "这些工具都不适用。"}
+UNAVAILABLE_ANSWER = {
+    "en": "None of the tools I have can do this, so I cannot help with it here.",
+    "zh": "现有的工具都做不到这件事，这个请求我无法完成。",
+}
+NEVER_UNAVAILABLE = ("web_search",)
+
+
+def unavailable_examples(
+    trajectories: list[Trajectory],
+    families: dict[str, str],
+    n: int,
+    seed: int = 0,
+    templates: list[str] | dict[str, int] | None = None,
+    formats: list[str] | dict[str, int] | None = None,
+    distractors: tuple[int, int] = (1, 3),
+    tool_pool: list[str] | None = None,
+) -> list[dict]:
+    """`n` negatives in which the needed tool is missing: the query of a tool-using trajectory,
+    offered 1 to `distractors[1] + 1` tools from domains its solution does not touch, and a reply
+    that declines ("none of these tools fits"). Paired with the same queries' calls elsewhere in
+    training, they teach the agent to weigh the request against the tools it is offered rather
+    than to call whenever a request sounds actionable. Fewer when fewer trajectories use tools."""
+    rng = random.Random(seed)
+    pool = [t for t in (tool_pool or TOOL_SCHEMAS) if t not in NEVER_UNAVAILABLE]
+    using = [t for t in trajectories if t.steps]
+    names = draw_pool(templates or list(TEMPLATES))
+    formats = draw_pool(formats or FORMATS)
+    out = []
+    for traj in rng.sample(using, min(n, len(using))):
+        needed = {TOOL_SCHEMAS[name]["domain"] for name in traj.tool_names}
+        others = [t for t in pool if TOOL_SCHEMAS[t]["domain"] not in needed]
+        if not others:
+            continue
+        tools = rng.sample(others, min(len(others), rng.randint(1, distractors[1] + 1)))
+        declined = dataclasses.replace(
+            traj,
+            task_id=f"{traj.task_id}/unavailable",
+            intent="unavailable",
+            kind="negative",
+            steps=[],
+            final_thought=UNAVAILABLE_THOUGHT[traj.lang],
+            final_answer=UNAVAILABLE_ANSWER[traj.lang],
+        )
+        template = TEMPLATES[rng.choice(names)]
+        out.append(
+            build_example(declined, template, tools, rng.choice(formats), families[traj.task_id])
+        )
+    return out
 
 
 def render_messages(
