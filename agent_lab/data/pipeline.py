@@ -61,7 +61,7 @@ class BuildConfig:
     # synthesised tools are the model's only practice at functions it has never seen
     synth_formats: tuple[str, ...] | dict[str, int] | None = None
     # world requests offered only other domains' tools, answered by declining (render.
-    # unavailable_examples), added to train: "request -> call" is learned only beside its contrast
+    # unavailable_examples), added to train; notebook 06 says what a full run measured (off there)
     n_unavailable: int = 0
     distinct_queries: int = 0  # > 0: train repeats only this many distinct queries (Query axis)
     model_name: str = "AgentLab-Smol"
@@ -158,6 +158,16 @@ def synth_examples(
         else:
             out.append(example)
     return out
+
+
+def _add_to_train(
+    train: list[dict], extra: list[dict], stage: str, wanted: int, seed: int, yields: list[dict]
+) -> list[dict]:
+    """`train` with `extra` added and the whole shuffled by `seed`; the stage's yield recorded."""
+    yields.append({"stage": stage, "in": wanted, "kept": len(extra)})
+    train = train + extra
+    random.Random(seed).shuffle(train)
+    return train
 
 
 def build(cfg: BuildConfig = BuildConfig()) -> BuildResult:
@@ -259,27 +269,13 @@ def build(cfg: BuildConfig = BuildConfig()) -> BuildResult:
                 rejected.append({"id": ex["id"], "split": "unavailable", "error": problem})
             else:
                 kept.append(ex)
-        yields.append(
-            {
-                "stage": "world requests with the needed tool missing (decline)",
-                "in": cfg.n_unavailable,
-                "kept": len(kept),
-            }
-        )
-        train = train + kept
-        random.Random(cfg.seed + 9).shuffle(train)
+        stage = "world requests with the needed tool missing (decline)"
+        train = _add_to_train(train, kept, stage, cfg.n_unavailable, cfg.seed + 9, yields)
     if cfg.n_synth:
         synth_formats = draw_pool(cfg.synth_formats) if cfg.synth_formats else train_formats
         synth = synth_examples(cfg, train_templates, synth_formats, rejected)
-        yields.append(
-            {
-                "stage": "synthesised tools: schema-checked cases",
-                "in": cfg.n_synth,
-                "kept": len(synth),
-            }
-        )
-        train = train + synth
-        random.Random(cfg.seed + 7).shuffle(train)
+        stage = "synthesised tools: schema-checked cases"
+        train = _add_to_train(train, synth, stage, cfg.n_synth, cfg.seed + 7, yields)
     test = _clean(
         render(parts["test"], train_templates, train_pool, cfg.seed + 1),
         cfg,

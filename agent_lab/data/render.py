@@ -79,9 +79,9 @@ def unavailable_examples(
 ) -> list[dict]:
     """`n` negatives in which the needed tool is missing: the query of a tool-using trajectory,
     offered 1 to `distractors[1] + 1` tools from domains its solution does not touch, and a reply
-    that declines ("none of these tools fits"). Paired with the same queries' calls elsewhere in
-    training, they teach the agent to weigh the request against the tools it is offered rather
-    than to call whenever a request sounds actionable. Fewer when fewer trajectories use tools."""
+    that declines ("none of these tools fits"): the contrast to the world's calls, meant to make
+    the agent weigh a request against the tools it is offered rather than call whenever a request
+    sounds actionable (notebook 06). Fewer when fewer trajectories use tools."""
     rng = random.Random(seed)
     pool = [t for t in (tool_pool or TOOL_SCHEMAS) if t not in NEVER_UNAVAILABLE]
     using = [t for t in trajectories if t.steps]
