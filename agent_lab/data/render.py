@@ -19,6 +19,7 @@ import re
 from agent_lab.agent.templates import TEMPLATES, Step, Template
 from agent_lab.agent.tool_formats import FORMATS
 from agent_lab.data.oracle import Trajectory
+from agent_lab.data.tool_synth import DECLINE_THOUGHT
 from agent_lab.world.schemas import TOOL_SCHEMAS
 from agent_lab.world.tools import tool_schemas
 
@@ -59,7 +60,6 @@ def offered_tools(
 
 # "none of my tools can do this": a world request offered only tools of other domains. web_search
 # is never offered there, since a search answers almost anything
-UNAVAILABLE_THOUGHT = {"en": "None of these tools fits.", "zh": "这些工具都不适用。"}
 UNAVAILABLE_ANSWER = {
     "en": "None of the tools I have can do this, so I cannot help with it here.",
     "zh": "现有的工具都做不到这件事，这个请求我无法完成。",
@@ -100,7 +100,7 @@ def unavailable_examples(
             intent="unavailable",
             kind="negative",
             steps=[],
-            final_thought=UNAVAILABLE_THOUGHT[traj.lang],
+            final_thought=DECLINE_THOUGHT[traj.lang],
             final_answer=UNAVAILABLE_ANSWER[traj.lang],
         )
         template = TEMPLATES[rng.choice(names)]

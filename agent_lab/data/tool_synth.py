@@ -123,6 +123,8 @@ def _offer(spec, specs, rng, n_offered, include_gold) -> list[ToolSpec]:
     return offered
 
 
+# the declining thought of an irrelevance case (and of the world's "tool unavailable" negatives)
+DECLINE_THOUGHT = {"en": "None of these tools fits.", "zh": "这些工具都不适用。"}
 IRRELEVANCE_SHARE = 0.15  # default share of cases whose offered tools cannot answer
 
 
@@ -241,8 +243,7 @@ def case_example(case: dict, template, tool_format: str) -> dict:
         final = "(first turn only: a synthesised tool has no real result)"
     else:
         keeps_thought = template.name not in ("modelscope", "chat_template")
-        fixed = "这些工具都不适用。" if case["lang"] == "zh" else "None of these tools fits."
-        thought = case.get("thought", fixed) if keeps_thought else ""
+        thought = case.get("thought", DECLINE_THOUGHT[case["lang"]]) if keeps_thought else ""
         step, steps, final = (
             Step("final_answer", thought=thought, answer=case["answer"]),
             [],
