@@ -78,6 +78,12 @@ RECIPES = {
         LORA,
         {},
     ),
+    "functions": (
+        "320 cases over function-style tools (calculators, converters, look-ups; course: none)",
+        {"n_functions": 320},
+        LORA,
+        {},
+    ),
     "synth640_world960": (
         "640 synthesised-tool cases, 960 world examples (course: 1,280)",
         {**SYNTH, "n_train": 960},

@@ -235,3 +235,74 @@ def test_synth_formats_describe_only_the_synthesised_tools_and_set_the_bfcl_form
     assert unseen_tools_format(tmp_path) == ("react", "autogpt")  # no synthesised tools trained
     report.write_text(json.dumps({"data": {"build": fields}}))
     assert unseen_tools_format(tmp_path) == ("react", "autogpt")
+
+
+def test_function_style_tools_are_typed_and_their_values_are_said():
+    """Calculators, converters and look-ups: typed, spread over domains, with defaults, enums,
+    arrays and dotted names; every gold call validates; each value is in the query in words a
+    reader can map back (a number as written, in words or with separators; an enum as words)."""
+    specs = tool_specs.function_specs()
+    assert len(specs) >= 50 and len({s.domain for s in specs}) >= 15
+    assert any("." in s.name for s in specs) and {s.verb for s in specs} == {"compute"}
+    types = Counter(p.schema["type"] for s in specs for p in s.params)
+    assert {"string", "integer", "number", "boolean", "array"} <= set(types)
+    for spec in specs:
+        assert len(ts.near_misses(spec, specs)) >= 1, spec.name  # a sibling in its domain
+        for param in spec.params:
+            for value in param.values:  # the listed values are valid under the schema
+                jsonschema.validate(value, param.schema)
+    cases = ts.synth_cases(400, seed=4, specs=specs, irrelevance_share=0.3)
+    assert [c["id"] for c in cases if ts.check_case(c)] == []
+    assert sum(c["kind"] == "irrelevance" for c in cases) == 120
+    assert {c["gold"]["name"] for c in cases if c["gold"]} == {s.name for s in specs}
+    words = tool_specs.FUNCTION_WORDS
+    by_name = {s.name: s for s in specs}
+    for case in cases:
+        if not case["gold"]:
+            continue
+        params = {p.name: p for p in by_name[case["gold"]["name"]].params}
+        assert {p for p, v in params.items() if v.required} <= set(case["gold"]["arguments"])
+        for name, value in case["gold"]["arguments"].items():
+            if isinstance(value, (bool, list)) or name.endswith(("date", "time")):  # in words
+                continue
+            if "enum" in params[name].schema:
+                said = words[value][case["lang"] == "zh"]
+            elif isinstance(value, (int, float)):
+                plain = f"{value:g}"
+                said = [plain, f"{value:,}", f"{value / 10000:g}万"]
+                if isinstance(value, int) and value <= 12:
+                    said += [ts_words for ts_words in _number_words(value)]
+                assert any(s in case["query"] for s in said), (case["query"], name, value)
+                continue
+            else:
+                said = str(value)
+            assert said in case["query"], (case["query"], name, value)
+
+
+def _number_words(n: int) -> list[str]:
+    from agent_lab.data.tool_values import EN_NUMBERS, ZH_NUMBERS
+
+    return [EN_NUMBERS[n], ZH_NUMBERS[n]]
+
+
+def test_function_cases_render_parse_back_and_join_the_build_only_when_asked():
+    from agent_lab.data.pipeline import BuildConfig, build
+
+    cases = ts.synth_cases(60, seed=5, specs=tool_specs.function_specs(), irrelevance_share=0.3)
+    for i, case in enumerate(cases):
+        template = list(TEMPLATES.values())[i % len(TEMPLATES)]
+        example = ts.case_example(case, template, FORMATS[i % len(FORMATS)])
+        assert validate_example(example) == ""
+        step = template.parse(example["messages"][-1]["content"])
+        expected = (case["gold"]["name"], case["gold"]["arguments"]) if case["gold"] else None
+        assert ((step.name, step.arguments) if step.kind == "tool_call" else None) == expected
+    base = BuildConfig(n_train=40, n_synth=10, seed=2)
+    plain = build(base).splits["train"]
+    added = build(BuildConfig(n_train=40, n_synth=10, n_functions=24, seed=2)).splits["train"]
+    names = {s.name for s in tool_specs.function_specs()}
+    from_functions = [e for e in added if set(e["tools"]) <= names]
+    assert len(from_functions) == 24 and len(added) == len(plain) + 24
+    assert {e["source"] for e in from_functions} == {"synth"}
+    assert not [e for e in plain if set(e["tools"]) & names]
+    rest = sorted(e["id"] for e in added if e not in from_functions)
+    assert rest == sorted(e["id"] for e in plain)  # and the rest of the build is unchanged

@@ -22,6 +22,7 @@ from agent_lab.data.general import ETA_AGENTTUNING, mix_general
 from agent_lab.data.oracle import solve
 from agent_lab.data.queries import generate_tasks
 from agent_lab.data.render import draw_pool, sample_examples, unavailable_examples
+from agent_lab.data.tool_specs import function_specs
 from agent_lab.data.tool_synth import IRRELEVANCE_SHARE, case_example, check_case, synth_cases
 from agent_lab.world.schemas import TOOL_SCHEMAS
 
@@ -56,6 +57,9 @@ class BuildConfig:
         IRRELEVANCE_SHARE  # share of those cases whose offered tools cannot answer
     )
     synth_weigh_irrelevance: bool = False  # irrelevance cases think as a call does (tool_synth)
+    # cases over function-style tools (calculators, converters, look-ups: tool_specs.
+    # function_specs) added to train, like the synthesised ones (same irrelevance share, formats)
+    n_functions: int = 0
     # the synthesised tools' description formats (a list or {name: weight}); None: `formats`. When
     # set, BFCL is asked in its first (evaluation.generalization.unseen_tools_format): the
     # synthesised tools are the model's only practice at functions it has never seen
@@ -131,18 +135,25 @@ def _clean(
 
 
 def synth_examples(
-    cfg: BuildConfig, templates: list[str], formats: list[str], rejected: list[dict]
+    cfg: BuildConfig,
+    templates: list[str],
+    formats: list[str],
+    rejected: list[dict],
+    functions: bool = False,
 ) -> list[dict]:
-    """`cfg.n_synth` first-turn examples over the synthesised tool catalogue, each in a sampled
-    training template and description format (from `cfg.synth_formats` when set); a case that
-    fails its schema check or cannot be rendered is rejected."""
-    rng = random.Random(cfg.seed + 5)
+    """`cfg.n_synth` first-turn examples over the synthesised tool catalogue (with `functions`:
+    `cfg.n_functions` over the function-style tools), each in a sampled training template and
+    description format (from `cfg.synth_formats` when set); a case that fails its schema check or
+    cannot be rendered is rejected."""
+    seed = cfg.seed + (12 if functions else 5)
+    rng = random.Random(seed)
     out = []
     cases = synth_cases(
-        cfg.n_synth,
-        seed=cfg.seed + 5,
+        cfg.n_functions if functions else cfg.n_synth,
+        seed=seed,
         zh_share=cfg.zh_share,
         irrelevance_share=cfg.synth_irrelevance,
+        specs=function_specs() if functions else None,
         weigh_irrelevance=cfg.synth_weigh_irrelevance,
     )
     for case in cases:
@@ -276,6 +287,11 @@ def build(cfg: BuildConfig = BuildConfig()) -> BuildResult:
         synth = synth_examples(cfg, train_templates, synth_formats, rejected)
         stage = "synthesised tools: schema-checked cases"
         train = _add_to_train(train, synth, stage, cfg.n_synth, cfg.seed + 7, yields)
+    if cfg.n_functions:
+        synth_formats = draw_pool(cfg.synth_formats) if cfg.synth_formats else train_formats
+        cases = synth_examples(cfg, train_templates, synth_formats, rejected, functions=True)
+        stage = "function-style tools: schema-checked cases"
+        train = _add_to_train(train, cases, stage, cfg.n_functions, cfg.seed + 13, yields)
     test = _clean(
         render(parts["test"], train_templates, train_pool, cfg.seed + 1),
         cfg,

@@ -6,6 +6,9 @@ agent_lab.tune` build them from a user's own OpenAI-style function schemas.
 - `catalogue_specs()`: one tool per (entity, verb) of `agent_lab.data.tool_catalogue` -- search,
   get, create, update, cancel -- with typed parameters (strings, integers, numbers, booleans, enums,
   arrays, nested objects; required and optional with defaults; dates, times, units, ids).
+- `function_specs()`: function-style tools (`tool_functions.json`): calculators, converters and
+  look-ups with descriptive parameter names, units, defaults and some dotted names (`units.convert_
+  length`), asked for in a sentence ("work out the monthly payment on a loan of ...").
 - `specs_from_schemas(schemas)`: the same for a user's tools; a schema that is not a function with a
   name and a JSON-schema `parameters` is a ValueError naming the tool.
 """
@@ -13,8 +16,10 @@ agent_lab.tune` build them from a user's own OpenAI-style function schemas.
 from __future__ import annotations
 
 import copy
+import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import jsonschema
 
@@ -34,6 +39,7 @@ class Param:
     phrase_en: str | tuple  # "{v}" marks the value; booleans: (said when true, said when false)
     phrase_zh: str | tuple
     pool: str  # the value generator (a POOLS name, or date, time, small, money, ...)
+    values: tuple = ()  # values a query may state (function-style tools); () = from the pool
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,7 +48,7 @@ class ToolSpec:
 
     name: str
     domain: str
-    verb: str  # search | get | create | update | cancel | call (a user's tool)
+    verb: str  # search | get | create | update | cancel | compute (a function) | call (a user's)
     words_en: tuple[str, str, str]  # (verb, entity, entity plural)
     words_zh: tuple[str, str]  # (verb, entity)
     description_en: str
@@ -129,6 +135,50 @@ def catalogue_specs() -> list[ToolSpec]:
     clash = sorted(set(names) & set(TOOL_SCHEMAS))
     if clash:  # one name, two schemas in one training set would teach a contradiction
         raise ValueError(f"catalogue tools {clash} share a name with the simulated world's tools")
+    return specs
+
+
+# ---------------------------------------------------------------------------- function-style tools
+_FUNCTIONS = json.loads((Path(__file__).parent / "tool_functions.json").read_text("utf-8"))
+# how a query says an enum value of a function-style tool: value -> (English, Chinese)
+FUNCTION_WORDS: dict[str, tuple[str, str]] = {
+    k: tuple(v) for k, v in _FUNCTIONS["enum_words"].items()
+}
+
+
+def _function_param(row: list) -> Param:
+    name, kind, required, en, zh, description, values, extra = row
+    schema = {"type": kind, "description": description, **extra}
+    pool = "fenum" if "enum" in schema else _pool_for(name, schema)
+    if values:
+        pool = "values"
+    en, zh = (tuple(en), tuple(zh)) if isinstance(en, list) else (en, zh)
+    return Param(name, schema, bool(required), en, zh, pool, tuple(values))
+
+
+def function_specs() -> list[ToolSpec]:
+    """The function-style tools of `tool_functions.json`, in file order (verb "compute")."""
+    specs = []
+    for name, (domain, (desc_en, ask_en), (desc_zh, ask_zh), rows) in _FUNCTIONS[
+        "functions"
+    ].items():
+        params = tuple(_function_param(r) for r in rows)
+        specs.append(
+            ToolSpec(
+                name,
+                domain,
+                "compute",
+                (ask_en, name, name),
+                (ask_zh, ""),
+                desc_en,
+                desc_zh,
+                params,
+            )
+        )
+    others = set(TOOL_SCHEMAS) | {s.name for s in catalogue_specs()}
+    clash = sorted({s.name for s in specs} & others)
+    if clash:
+        raise ValueError(f"function tools {clash} share a name with other tools")
     return specs
 
 

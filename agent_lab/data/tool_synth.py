@@ -42,6 +42,12 @@ QUERY_FORMS = {
         "update": ["Update {ent} {id}:{args}.", "For {ent} {id}, change the details:{args}."],
         "cancel": ["Cancel {ent} {id}{args}.", "Please cancel {ent} {id}{args}."],
         "call": ["{Desc}:{args}.", "I need this done: {desc},{args}.", "Could you {desc}?{args}."],
+        "compute": [
+            "Please {vb}{args}.",
+            "Can you {vb}{args}?",
+            "I'd like to {vb}{args}.",
+            "{Vb}{args}.",
+        ],
     },
     "zh": {
         "create": ["请帮我{vb}{ent}{args}。", "我想{vb}一个{ent}{args}。"],
@@ -50,6 +56,7 @@ QUERY_FORMS = {
         "update": ["把{ent}{id}改一下{args}。", "修改{ent}{id}{args}。"],
         "cancel": ["取消{ent}{id}{args}。", "请帮我取消{ent}{id}{args}。"],
         "call": ["{desc}{args}。", "帮我处理：{desc}{args}。"],
+        "compute": ["请帮我{vb}{args}。", "{vb}{args}。", "能不能{vb}{args}？"],
     },
 }
 
@@ -77,6 +84,8 @@ def query_for(spec: ToolSpec, rng: random.Random, lang: str) -> tuple[str, dict]
     rng.shuffle(phrases)
     if lang == "zh":
         args = ("，" + "，".join(phrases)) if phrases else ""
+    elif spec.verb == "compute":
+        args = (": " + ", ".join(phrases)) if phrases else ""
     elif spec.verb in ("update", "call") or len(phrases) > 2:
         args = (" " + ", ".join(phrases)) if phrases else ""
     else:
@@ -86,6 +95,7 @@ def query_for(spec: ToolSpec, rng: random.Random, lang: str) -> tuple[str, dict]
     desc = spec.description_zh if lang == "zh" else spec.description_en
     query = form.format(
         vb=vb_zh if lang == "zh" else vb,
+        Vb=vb[:1].upper() + vb[1:],
         ent=ent_zh if lang == "zh" else ent,
         ents=ents,
         id=id_text,
@@ -165,26 +175,48 @@ def synth_cases(
         size = rng.randint(offered[0], min(offered[1], len(specs) - (kind == "irrelevance")))
         tools = _offer(spec, specs, rng, max(1, size), include_gold=kind == "call")
         vb, ent = spec.words_zh if lang == "zh" else spec.words_en[:2]
+        want = f"{vb} a {ent}"  # English: what is asked
+        if spec.verb == "compute":  # a function: what it computes, from its description
+            desc = (spec.description_zh if lang == "zh" else spec.description_en).rstrip("。.")
+            vb, ent, want = "", desc, desc[:1].lower() + desc[1:]
         if kind == "call":
             thought = (
                 f"用户想{vb}{ent}，调用{spec.name}。"
                 if lang == "zh"
-                else f"The user wants to {vb} a {ent}; {spec.name} does that."
+                else f"The user wants to {want}; {spec.name} does that."
             )
+            if spec.verb == "compute":
+                thought = (
+                    f"这需要{spec.name}：{ent}。"
+                    if lang == "zh"
+                    else f"This needs {spec.name}: {want}."
+                )
             gold, answer = {"name": spec.name, "arguments": arguments, "thought": thought}, None
         else:
             gold = None
             answer = (
                 f"现有的工具都不能{vb}{ent}，这个请求我无法完成。"
                 if lang == "zh"
-                else f"None of the tools I have can {vb} a {ent}, so I cannot do this."
+                else f"None of the tools I have can {want}, so I cannot do this."
             )
+            if spec.verb == "compute":
+                answer = (
+                    f"现有的工具都不能提供这个（{ent}），这个请求我无法完成。"
+                    if lang == "zh"
+                    else f"None of the tools I have gives this ({want}), so I cannot do it."
+                )
             if weigh_irrelevance:  # the request weighed against the offered tools, as a call's
                 thought = (
                     f"用户想{vb}{ent}，但提供的工具都做不到。"
                     if lang == "zh"
-                    else f"The user wants to {vb} a {ent}; none of the offered tools does that."
+                    else f"The user wants to {want}; none of the offered tools does that."
                 )
+                if spec.verb == "compute":
+                    thought = (
+                        f"这需要的功能（{ent}）提供的工具都做不到。"
+                        if lang == "zh"
+                        else f"This needs a tool for {want}; none of the offered tools does that."
+                    )
         cases.append(
             {
                 "id": f"synth-{seed}-{i:05d}",

@@ -12,7 +12,7 @@ import datetime as dt
 import random
 
 from agent_lab.data.tool_catalogue import POOLS
-from agent_lab.data.tool_specs import Param, _pool_for
+from agent_lab.data.tool_specs import FUNCTION_WORDS, Param, _pool_for
 
 EN_NUMBERS = "zero one two three four five six seven eight nine ten eleven twelve".split()
 ZH_NUMBERS = "零 一 两 三 四 五 六 七 八 九 十 十一 十二".split()
@@ -91,10 +91,34 @@ def _number(value: float):
     return int(value) if float(value).is_integer() else round(value, 2)
 
 
+def _said(param: Param, value, rng: random.Random, lang: str) -> str:
+    """The words for one of a function-style tool's values: small whole numbers sometimes in
+    words, large ones sometimes with thousands separators (or 万), points as (x, y), lists joined,
+    free text quoted."""
+    if isinstance(value, list):
+        if param.name.startswith("point"):
+            return f"({', '.join(f'{v:g}' for v in value)})"
+        return _join([f"{v:g}" if isinstance(v, (int, float)) else str(v) for v in value], lang)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return _quoted(value, rng, lang) if param.name == "text" else str(value)
+    if isinstance(value, int) and 0 <= value <= 12 and rng.random() < 0.3:
+        return (ZH_NUMBERS if lang == "zh" else EN_NUMBERS)[value]
+    if value >= 10000 and value % 1000 == 0 and rng.random() < 0.4:
+        return f"{value / 10000:g}万" if lang == "zh" else f"{value:,}"
+    return f"{value:g}"
+
+
 def sample_value(param: Param, rng: random.Random, lang: str):
     """(gold value, the words a query uses for it), the value valid under `param.schema`."""
     schema, pool = param.schema, param.pool
     lo, hi = schema.get("minimum"), schema.get("maximum")
+    if pool == "values":  # a function-style tool's own values
+        value = rng.choice(param.values)
+        return value, _said(param, value, rng, lang)
+    if pool == "fenum":
+        value = rng.choice(schema["enum"])
+        en, zh = FUNCTION_WORDS.get(value) or ENUM_WORDS.get(value) or (str(value),) * 2
+        return value, zh if lang == "zh" else en
     if "enum" in schema:
         value = rng.choice(schema["enum"])
         en, zh = ENUM_WORDS.get(value, (str(value).replace("_", " "),) * 2)
