@@ -6,11 +6,13 @@ OpenAI-style function schemas (`agent_lab.data.tool_specs.specs_from_schemas`).
 
 - the tools: `agent_lab.data.tool_specs` (the catalogue's and a user's); their argument values and
   the words for them: `agent_lab.data.tool_values`.
-- `synth_cases(...)`: for each case, a query in English or Chinese whose argument values are stated
-  or clearly implied (numbers in words, grams for kilograms, "euros" for EUR, dates written out,
-  quoted names, lists), 2-6 offered tools with near-miss distractors (the same entity's other verbs,
-  the same verb on a sibling entity), and the gold call -- or, for an irrelevance case, offered
-  tools that cannot answer (near misses included) and no call.
+- `synth_cases(...)`: over the catalogue's tools by default, or any specs (the function-style tools
+  of `tool_specs.function_specs()`, a user's own): for each case, a query in English or Chinese
+  whose argument values are stated or clearly implied (numbers in words, grams for kilograms,
+  "euros" for EUR, dates written out, quoted names, lists), 2-6 offered tools with near-miss
+  distractors (the same entity's other verbs, the same verb on a sibling entity, a function's
+  siblings in its domain), and the gold call -- or, for an irrelevance case, offered tools that
+  cannot answer (near misses included) and no call.
 - `check_case(case)`: '' when the gold call validates against its tool's JSON schema (`jsonschema`)
   and an irrelevance case offers no tool that answers it.
 - `case_example(case, template, tool_format)`: the case as a first-turn training example (the
