@@ -138,6 +138,30 @@ def _offer(spec, specs, rng, n_offered, include_gold) -> list[ToolSpec]:
 # the declining thought of an irrelevance case (and of the world's "tool unavailable" negatives)
 DECLINE_THOUGHT = {"en": "None of these tools fits.", "zh": "这些工具都不适用。"}
 IRRELEVANCE_SHARE = 0.15  # default share of cases whose offered tools cannot answer
+# (a function-style tool?, language) -> (a call's thought, an irrelevance case's answer, its
+# declining thought when weighed); {want} is what the user asks for
+WORDING = {
+    (False, "en"): (
+        "The user wants to {want}; {name} does that.",
+        "None of the tools I have can {want}, so I cannot do this.",
+        "The user wants to {want}; none of the offered tools does that.",
+    ),
+    (False, "zh"): (
+        "用户想{want}，调用{name}。",
+        "现有的工具都不能{want}，这个请求我无法完成。",
+        "用户想{want}，但提供的工具都做不到。",
+    ),
+    (True, "en"): (
+        "This needs {name}: {want}.",
+        "None of the tools I have gives this ({want}), so I cannot do it.",
+        "This needs a tool for {want}; none of the offered tools does that.",
+    ),
+    (True, "zh"): (
+        "这需要{name}：{want}。",
+        "现有的工具都不能提供这个（{want}），这个请求我无法完成。",
+        "这需要的功能（{want}）提供的工具都做不到。",
+    ),
+}
 
 
 def synth_cases(
@@ -176,49 +200,20 @@ def synth_cases(
         query, arguments = query_for(spec, rng, lang)
         size = rng.randint(offered[0], min(offered[1], len(specs) - (kind == "irrelevance")))
         tools = _offer(spec, specs, rng, max(1, size), include_gold=kind == "call")
-        vb, ent = spec.words_zh if lang == "zh" else spec.words_en[:2]
-        want = f"{vb} a {ent}"  # English: what is asked
-        if spec.verb == "compute":  # a function: what it computes, from its description
+        if spec.verb == "compute":  # a function: what it does, from its description
             desc = (spec.description_zh if lang == "zh" else spec.description_en).rstrip("。.")
-            vb, ent, want = "", desc, desc[:1].lower() + desc[1:]
+            want = desc if lang == "zh" else desc[:1].lower() + desc[1:]
+        else:
+            vb, ent = spec.words_zh if lang == "zh" else spec.words_en[:2]
+            want = f"{vb}{ent}" if lang == "zh" else f"{vb} a {ent}"
+        said, decline, weighed = WORDING[(spec.verb == "compute", lang)]
         if kind == "call":
-            thought = (
-                f"用户想{vb}{ent}，调用{spec.name}。"
-                if lang == "zh"
-                else f"The user wants to {want}; {spec.name} does that."
-            )
-            if spec.verb == "compute":
-                thought = (
-                    f"这需要{spec.name}：{ent}。"
-                    if lang == "zh"
-                    else f"This needs {spec.name}: {want}."
-                )
+            thought = said.format(want=want, name=spec.name)
             gold, answer = {"name": spec.name, "arguments": arguments, "thought": thought}, None
         else:
-            gold = None
-            answer = (
-                f"现有的工具都不能{vb}{ent}，这个请求我无法完成。"
-                if lang == "zh"
-                else f"None of the tools I have can {want}, so I cannot do this."
-            )
-            if spec.verb == "compute":
-                answer = (
-                    f"现有的工具都不能提供这个（{ent}），这个请求我无法完成。"
-                    if lang == "zh"
-                    else f"None of the tools I have gives this ({want}), so I cannot do it."
-                )
+            gold, answer = None, decline.format(want=want)
             if weigh_irrelevance:  # the request weighed against the offered tools, as a call's
-                thought = (
-                    f"用户想{vb}{ent}，但提供的工具都做不到。"
-                    if lang == "zh"
-                    else f"The user wants to {want}; none of the offered tools does that."
-                )
-                if spec.verb == "compute":
-                    thought = (
-                        f"这需要的功能（{ent}）提供的工具都做不到。"
-                        if lang == "zh"
-                        else f"This needs a tool for {want}; none of the offered tools does that."
-                    )
+                thought = weighed.format(want=want)
         cases.append(
             {
                 "id": f"synth-{seed}-{i:05d}",
