@@ -282,13 +282,12 @@ def build(cfg: BuildConfig = BuildConfig()) -> BuildResult:
                 kept.append(ex)
         stage = "world requests with the needed tool missing (decline)"
         train = _add_to_train(train, kept, stage, cfg.n_unavailable, cfg.seed + 9, yields)
+    synth_formats = draw_pool(cfg.synth_formats) if cfg.synth_formats else train_formats
     if cfg.n_synth:
-        synth_formats = draw_pool(cfg.synth_formats) if cfg.synth_formats else train_formats
         synth = synth_examples(cfg, train_templates, synth_formats, rejected)
         stage = "synthesised tools: schema-checked cases"
         train = _add_to_train(train, synth, stage, cfg.n_synth, cfg.seed + 7, yields)
     if cfg.n_functions:
-        synth_formats = draw_pool(cfg.synth_formats) if cfg.synth_formats else train_formats
         cases = synth_examples(cfg, train_templates, synth_formats, rejected, functions=True)
         stage = "function-style tools: schema-checked cases"
         train = _add_to_train(train, cases, stage, cfg.n_functions, cfg.seed + 13, yields)
