@@ -1,5 +1,6 @@
 """The tool synthesiser: sound gold calls, true irrelevance, balance, determinism, user schemas."""
 
+import re
 from collections import Counter
 
 import jsonschema
@@ -257,6 +258,11 @@ def test_function_style_tools_are_typed_and_their_values_are_said():
     assert {c["gold"]["name"] for c in cases if c["gold"]} == {s.name for s in specs}
     words = tool_specs.FUNCTION_WORDS
     by_name = {s.name: s for s in specs}
+    queries = [c["query"] for c in cases if c["gold"]]  # the ways people write numbers
+    forms = Counter(
+        million=sum(" million" in q for q in queries),
+        unit_against=sum(bool(re.search(r"\d(kg|cm|km)\b", q)) for q in queries),
+    )
     for case in cases:
         if not case["gold"]:
             continue
@@ -268,15 +274,19 @@ def test_function_style_tools_are_typed_and_their_values_are_said():
             if "enum" in params[name].schema:
                 said = words[value][case["lang"] == "zh"]
             elif isinstance(value, (int, float)):
-                plain = f"{value:g}"
-                said = [plain, f"{value:,}", f"{value / 10000:g}万"]
+                plain = str(value) if isinstance(value, int) else f"{value:g}"
+                said = [plain, f"{value:,}", f"{value / 10000:g}万", f"{value / 1e6:g} million"]
                 if isinstance(value, int) and value <= 12:
                     said += [ts_words for ts_words in _number_words(value)]
+                if "decimal fraction" in params[name].schema["description"]:  # 0.05: "5%"
+                    said = [f"{round(value * 100, 6):g}%"]
+                    forms["percent"] += 1
                 assert any(s in case["query"] for s in said), (case["query"], name, value)
                 continue
             else:
                 said = str(value)
             assert said in case["query"], (case["query"], name, value)
+    assert min(forms["million"], forms["unit_against"], forms["percent"]) >= 3, forms
 
 
 def _number_words(n: int) -> list[str]:

@@ -2,14 +2,16 @@
 
 Introduced in notebook 05 (`05_generalization_meta_agent`), with `agent_lab.data.tool_synth`.
 Every value is valid under its parameter's JSON schema; the words state it or clearly imply it:
-numbers sometimes in words, dates written out, grams for kilograms, "euros" for EUR, quoted names,
-lists, and a schema's own `examples` when it has them.
+numbers sometimes in words, in millions or with the unit against them ("6cm"), rates kept as a
+decimal fraction said as a percentage, dates written out, grams for kilograms, "euros" for EUR,
+quoted names, lists, and a schema's own `examples` when it has them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 
 from agent_lab.data.tool_catalogue import POOLS
 from agent_lab.data.tool_specs import FUNCTION_WORDS, Param, _pool_for
@@ -93,8 +95,8 @@ def _number(value: float):
 
 def _said(param: Param, value, rng: random.Random, lang: str) -> str:
     """The words for one of a function-style tool's values: small whole numbers sometimes in
-    words, large ones sometimes with thousands separators (or 万), points as (x, y), lists joined,
-    free text quoted."""
+    words, large ones sometimes with thousands separators, in millions (or 万), points as (x, y),
+    lists joined, free text quoted."""
     if isinstance(value, list):
         if param.name.startswith("point"):
             return f"({', '.join(f'{v:g}' for v in value)})"
@@ -103,9 +105,11 @@ def _said(param: Param, value, rng: random.Random, lang: str) -> str:
         return _quoted(value, rng, lang) if param.name == "text" else str(value)
     if isinstance(value, int) and 0 <= value <= 12 and rng.random() < 0.3:
         return (ZH_NUMBERS if lang == "zh" else EN_NUMBERS)[value]
+    if value >= 1_000_000 and value % 100_000 == 0 and rng.random() < 0.5:
+        return f"{value / 10000:g}万" if lang == "zh" else f"{value / 1_000_000:g} million"
     if value >= 10000 and value % 1000 == 0 and rng.random() < 0.4:
         return f"{value / 10000:g}万" if lang == "zh" else f"{value:,}"
-    return f"{value:g}"
+    return str(value) if isinstance(value, int) else f"{value:g}"
 
 
 def sample_value(param: Param, rng: random.Random, lang: str):
@@ -216,6 +220,11 @@ def say(param: Param, value, text: str, lang: str, rng: random.Random) -> str:
         return phrase[0] if value else phrase[1]
     if isinstance(value, dict) and "{v}" not in phrase:
         return phrase.format(**value)
+    if "{v%}" in phrase:  # a decimal fraction (0.05), said as a percentage (5%)
+        return phrase.replace("{v%}", f"{round(value * 100, 6):g}")
+    unit = re.search(r"\{v\} (kg|g|cm|km|m|mol|km/h|m/s)\b", phrase)
+    if param.pool == "values" and unit and rng.random() < 0.3:  # written as "6cm", "70kg"
+        phrase = phrase.replace(unit.group(0), "{v}" + unit.group(1))
     if param.pool == "weight" and value < 10 and rng.random() < 0.4:  # implied unit: grams
         grams = (
             f"{int(round(value * 1000))} 克" if lang == "zh" else f"{int(round(value * 1000))} g"
