@@ -222,8 +222,8 @@ def say(param: Param, value, text: str, lang: str, rng: random.Random) -> str:
         return phrase.format(**value)
     if "{v%}" in phrase:  # a decimal fraction (0.05), said as a percentage (5%)
         return phrase.replace("{v%}", f"{round(value * 100, 6):g}")
-    unit = re.search(r"\{v\} (kg|g|cm|km|m|mol|km/h|m/s)\b", phrase)
-    if param.pool == "values" and unit and rng.random() < 0.3:  # written as "6cm", "70kg"
+    unit = re.search(r"\{v\} (kg|g|cm|km|m|mol)\b", phrase)  # also "km/h", "m/s"
+    if param.pool == "values" and unit and text[-1:].isdigit() and rng.random() < 0.3:  # "6cm"
         phrase = phrase.replace(unit.group(0), "{v}" + unit.group(1))
     if param.pool == "weight" and value < 10 and rng.random() < 0.4:  # implied unit: grams
         grams = (
