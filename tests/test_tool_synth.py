@@ -247,6 +247,7 @@ def test_function_style_tools_are_typed_and_their_values_are_said():
     assert any("." in s.name for s in specs) and {s.verb for s in specs} == {"compute"}
     types = Counter(p.schema["type"] for s in specs for p in s.params)
     assert {"string", "integer", "number", "boolean", "array"} <= set(types)
+    assert sum(len(s.params) >= 5 for s in specs) >= 4  # long signatures: calls with many arguments
     for spec in specs:
         assert len(ts.near_misses(spec, specs)) >= 1, spec.name  # a sibling in its domain
         for param in spec.params:
@@ -286,7 +287,12 @@ def test_function_style_tools_are_typed_and_their_values_are_said():
             else:
                 said = str(value)
             assert said in case["query"], (case["query"], name, value)
-    assert min(forms["million"], forms["unit_against"], forms["percent"]) >= 3, forms
+    assert min(forms["million"], forms["unit_against"], forms["percent"]) >= 2, forms
+    words_then_unit = r"\b(one|two|three|four|five|six|seven|eight|nine|ten)(%| ?(kg|cm|m)\b)"
+    assert not [q for q in queries if re.search(words_then_unit + "|[一两三四五六七八九十]%", q)]
+    english = [c["query"] for c in cases if c["gold"] and c["lang"] == "en"]
+    prose = [q for q in english if ":" not in q.split(",")[0] and "," in q]
+    assert len(prose) >= 20, len(prose)  # values in running prose as well as listed after a colon
 
 
 def _number_words(n: int) -> list[str]:

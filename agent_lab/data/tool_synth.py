@@ -68,8 +68,8 @@ def pick_arguments(spec: ToolSpec, rng: random.Random) -> list[Param]:
     optional = [p for p in spec.params if not p.required]
     if spec.verb == "update":
         chosen = rng.sample(optional, min(len(optional), rng.randint(1, 2)))
-    else:
-        chosen = [p for p in optional if rng.random() < 0.4]
+    else:  # a function's optional settings are asked for more often: long calls are the hard ones
+        chosen = [p for p in optional if rng.random() < (0.6 if spec.verb == "compute" else 0.4)]
     return [p for p in spec.params if p.required or p in chosen]
 
 
@@ -86,7 +86,9 @@ def query_for(spec: ToolSpec, rng: random.Random, lang: str) -> tuple[str, dict]
     rng.shuffle(phrases)
     if lang == "zh":
         args = ("，" + "，".join(phrases)) if phrases else ""
-    elif spec.verb == "compute":
+    elif spec.verb == "compute" and len(phrases) > 1 and rng.random() < 0.5:  # running prose
+        args = " " + ", ".join(phrases[:-1]) + " and " + phrases[-1]
+    elif spec.verb == "compute":  # a list after a colon
         args = (": " + ", ".join(phrases)) if phrases else ""
     elif spec.verb in ("update", "call") or len(phrases) > 2:
         args = (" " + ", ".join(phrases)) if phrases else ""

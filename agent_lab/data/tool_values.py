@@ -222,6 +222,10 @@ def say(param: Param, value, text: str, lang: str, rng: random.Random) -> str:
         return phrase.format(**value)
     if "{v%}" in phrase:  # a decimal fraction (0.05), said as a percentage (5%)
         return phrase.replace("{v%}", f"{round(value * 100, 6):g}")
+    if text in EN_NUMBERS + ZH_NUMBERS and re.search(
+        r"\{v\}(%|°| ?(kg|g|cm|km|m|ml|mol|K)\b)", phrase
+    ):
+        text = str(value)  # digits before a unit or a percent sign: "5%", not "five%"
     unit = re.search(r"\{v\} (kg|g|cm|km|m|mol)\b", phrase)  # also "km/h", "m/s"
     if param.pool == "values" and unit and text[-1:].isdigit() and rng.random() < 0.3:  # "6cm"
         phrase = phrase.replace(unit.group(0), "{v}" + unit.group(1))
