@@ -319,6 +319,8 @@ def test_function_cases_render_parse_back_and_join_the_build_only_when_asked():
     from_functions = [e for e in added if set(e["tools"]) <= names]
     assert len(from_functions) == 24 and len(added) == len(plain) + 24
     assert {e["source"] for e in from_functions} == {"synth"}
+    assert {len(e["tools"]) for e in from_functions} <= {1, 2, 3, 4}  # short enough in JSON
+    assert any(len(e["tools"]) == 1 for e in from_functions)  # a function offered alone
     assert not [e for e in plain if set(e["tools"]) & names]
     rest = sorted(e["id"] for e in added if e not in from_functions)
     assert rest == sorted(e["id"] for e in plain)  # and the rest of the build is unchanged

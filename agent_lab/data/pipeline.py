@@ -155,6 +155,8 @@ def synth_examples(
         irrelevance_share=cfg.synth_irrelevance,
         specs=function_specs() if functions else None,
         weigh_irrelevance=cfg.synth_weigh_irrelevance,
+        # a function is often offered alone, and its long JSON descriptions must fit max_length
+        offered=(1, 4) if functions else (2, 6),
     )
     for case in cases:
         problem = check_case(case)
