@@ -257,6 +257,14 @@ def test_function_style_tools_are_typed_and_their_values_are_said():
     assert [c["id"] for c in cases if ts.check_case(c)] == []
     assert sum(c["kind"] == "irrelevance" for c in cases) == 120
     assert {c["gold"]["name"] for c in cases if c["gold"]} == {s.name for s in specs}
+    same_ends = [  # a conversion goes somewhere else: never "from kg into kg"
+        c["query"]
+        for c in cases
+        if c["gold"]
+        for name, value in c["gold"]["arguments"].items()
+        if name.startswith("from_") and c["gold"]["arguments"].get("to_" + name[5:]) == value
+    ]
+    assert same_ends == []
     words = tool_specs.FUNCTION_WORDS
     by_name = {s.name: s for s in specs}
     queries = [c["query"] for c in cases if c["gold"]]  # the ways people write numbers

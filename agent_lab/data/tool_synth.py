@@ -73,11 +73,23 @@ def pick_arguments(spec: ToolSpec, rng: random.Random) -> list[Param]:
     return [p for p in spec.params if p.required or p in chosen]
 
 
+def _partner(name: str) -> str | None:
+    """The parameter a value must differ from: a conversion's "from_unit" for its "to_unit"
+    ("convert 2 kg from kg into kg" is no request)."""
+    if name.startswith(("from_", "to_")):
+        return ("to_" if name.startswith("from_") else "from_") + name.split("_", 1)[1]
+    return None
+
+
 def query_for(spec: ToolSpec, rng: random.Random, lang: str) -> tuple[str, dict]:
     """(a query that states every argument, the gold arguments)."""
     arguments, phrases, id_text = {}, [], ""
     for param in pick_arguments(spec, rng):
         value, text = sample_value(param, rng, lang)
+        for _ in range(20):  # a pair's second value is drawn again until the two differ
+            if arguments.get(_partner(param.name), object()) != value:
+                break
+            value, text = sample_value(param, rng, lang)
         arguments[param.name] = value
         if param.pool == "id" and spec.verb in ("get", "update", "cancel") and param.required:
             id_text = value
