@@ -64,6 +64,17 @@ def test_tree_peak_sees_a_child_process():
     assert peak.peak > 300_000_000
 
 
+def test_the_harness_process_holds_no_torch():
+    """`make course` sums the harness's own memory into every notebook's peak: importing it must
+    not pull in torch (~0.25 GB), as the README's tables once did through the evaluation package."""
+    import subprocess
+    import sys
+
+    code = "import sys, agent_lab.course.harness as h; print(sorted({'torch'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
+
+
 def test_add_puts_a_separately_measured_notebook_into_the_record(tmp_path, monkeypatch):
     monkeypatch.setattr(measurements, "MEASUREMENTS", tmp_path / "docs")
     monkeypatch.setattr(measurements, "build_dir", lambda: tmp_path / "build")

@@ -184,3 +184,14 @@ def hardware_note(notebook: str, profile: str = "cpu") -> str:
         f"peak memory {nb['peak_rss_gb']:.1f} GB (all its processes together); the whole course "
         f"{record['total_seconds'] / 60:.0f} min, peak {record['peak_rss_gb']:.1f} GB."
     )
+
+
+def widest_interval_points(record: dict) -> float:
+    """The widest 95 % interval's half-width in an ablation record, in percentage points."""
+    half_widths = [
+        (r["ci95"][1] - r["ci95"][0]) / 2
+        for v in record["variants"]
+        for r in v["results"].values()
+        if r.get("ci95")
+    ]
+    return 100 * max(half_widths, default=0.0)

@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from agent_lab.course.measurements import widest_interval_points
 from agent_lab.course.paths import MEASUREMENTS, REPO_ROOT
-from agent_lab.evaluation.generalization import widest_interval_points
 
 README = REPO_ROOT / "README.md"
 TABLE_BEGIN, TABLE_END = "<!-- course_cpu table: begin -->", "<!-- course_cpu table: end -->"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from agent_lab.course.measurements import widest_interval_points
 from agent_lab.evaluation import bfcl, scoring, suites
 from agent_lab.evaluation.generation import GenConfig
 from agent_lab.files import read_jsonl
@@ -175,14 +176,3 @@ def ablation_frame(path: Path | None = None):
     frame.attrs["minutes"] = record["seconds"] / 60
     frame.attrs["widest_ci_points"] = widest_interval_points(record)
     return frame
-
-
-def widest_interval_points(record: dict) -> float:
-    """The widest 95 % interval's half-width in an ablation record, in percentage points."""
-    half_widths = [
-        (r["ci95"][1] - r["ci95"][0]) / 2
-        for v in record["variants"]
-        for r in v["results"].values()
-        if r.get("ci95")
-    ]
-    return 100 * max(half_widths, default=0.0)
