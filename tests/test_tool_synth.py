@@ -217,9 +217,7 @@ def test_synth_formats_describe_only_the_synthesised_tools_and_set_the_bfcl_form
     plain = build(BuildConfig.from_dict(fields)).splits["train"]
     split = build(BuildConfig.from_dict({**fields, "synth_formats": ["openai_json"]})).splits
     formats = Counter((e["source"] == "synth", e["tool_format"]) for e in split["train"])
-    calls = sum(e["source"] == "synth" and e["kind"] != "negative" for e in split["train"])
-    # 40 world examples, and one more world hard negative for each four synthesised calls
-    assert formats == {(False, "autogpt"): 40 + round(calls / 4), (True, "openai_json"): 20}
+    assert formats == {(False, "autogpt"): 40, (True, "openai_json"): 20}, formats
     # the world examples and every held-out split are the same as without it
     assert [e for e in split["train"] if e["source"] != "synth"] == [
         e for e in plain if e["source"] != "synth"
@@ -327,39 +325,10 @@ def test_function_cases_render_parse_back_and_join_the_build_only_when_asked():
     added = build(BuildConfig(n_train=40, n_synth=10, n_functions=24, seed=2)).splits["train"]
     names = {s.name for s in tool_specs.function_specs()}
     from_functions = [e for e in added if set(e["tools"]) <= names]
-    calls = sum(e["source"] == "synth" and e["kind"] != "negative" for e in added)
-    plain_calls = sum(e["source"] == "synth" and e["kind"] != "negative" for e in plain)
-    more_negatives = round(calls / 4) - round(plain_calls / 4)
-    assert len(from_functions) == 24 and len(added) == len(plain) + 24 + more_negatives
+    assert len(from_functions) == 24 and len(added) == len(plain) + 24
     assert {e["source"] for e in from_functions} == {"synth"}
     assert {len(e["tools"]) for e in from_functions} <= {1, 2, 3, 4}  # short enough in JSON
     assert any(len(e["tools"]) == 1 for e in from_functions)  # a function offered alone
     assert not [e for e in plain if set(e["tools"]) & names]
-    rest = [e for e in added if e not in from_functions]
-    plain_ids = {e["id"] for e in plain}
-    assert plain_ids <= {e["id"] for e in rest}  # the rest of the build is unchanged, plus
-    new = [e for e in rest if e["id"] not in plain_ids]  # world hard negatives for the calls
-    assert len(new) == more_negatives > 0
-    assert {(e["source"], e["kind"]) for e in new} == {("oracle", "negative")}
-
-
-def test_synthesised_calls_bring_world_hard_negatives_at_the_ratio():
-    from agent_lab.data.pipeline import BuildConfig, build
-
-    fields = {"n_train": 80, "templates": ["react"], "formats": ["autogpt"], "seed": 3}
-    none = build(BuildConfig.from_dict(fields)).splits
-    world = [e for e in none["train"] if e["source"] != "synth"]
-    assert Counter(e["kind"] == "negative" for e in world) == {False: 64, True: 16}  # 4:1
-    result = build(BuildConfig.from_dict({**fields, "n_synth": 40, "n_functions": 40}))
-    train = result.splits["train"]
-    synth_calls = sum(e["source"] == "synth" and e["kind"] != "negative" for e in train)
-    world = [e for e in train if e["source"] != "synth"]
-    negatives = [e for e in world if e["kind"] == "negative"]
-    assert synth_calls > 40 and len(negatives) == 16 + round(synth_calls / 4)
-    # drawn from the training families only: no held-out family 0, no validation or test query
-    assert not [e for e in negatives if e["family"].endswith("/0")]
-    held = result.splits["val"] + result.splits["test"]
-    assert not {e["query"] for e in negatives} & {e["query"] for e in held}
-    assert len({e["id"] for e in negatives}) == len(negatives)
-    stage = [y for y in result.yields if y["stage"].startswith("world hard negatives")]
-    assert len(stage) == 1 and stage[0]["in"] == stage[0]["kept"] == round(synth_calls / 4)
+    rest = sorted(e["id"] for e in added if e not in from_functions)
+    assert rest == sorted(e["id"] for e in plain)  # and the rest of the build is unchanged

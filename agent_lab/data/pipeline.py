@@ -243,11 +243,7 @@ def build(cfg: BuildConfig = BuildConfig()) -> BuildResult:
     rng.shuffle(train)
     n_val = int(len(train) * cfg.val_share) // ratio_total * ratio_total
     val_pool, train = train[:n_val], train[n_val:]
-    pool = train
     train = splits.enforce_ratio(train, cfg.ratio, limit=cfg.n_train)
-    chosen = {ex["id"] for ex in train}
-    # hard negatives the ratio left out: the synthesised calls draw on them below
-    spare_negatives = [ex for ex in pool if ex["kind"] == "negative" and ex["id"] not in chosen]
     val = splits.enforce_ratio(val_pool, cfg.ratio)
     yields.append(
         {
@@ -297,14 +293,6 @@ def build(cfg: BuildConfig = BuildConfig()) -> BuildResult:
         cases = synth_examples(cfg, train_templates, synth_formats, rejected, functions=True)
         stage = "function-style tools: schema-checked cases"
         train = _add_to_train(train, cases, stage, cfg.n_functions, cfg.seed + 13, yields)
-    if cfg.n_synth or cfg.n_functions:
-        # the synthesised calls count as positives: one more world hard negative for each
-        # ratio[0] of them, so a remark about the weather still reads as a remark
-        n_calls = sum(ex["source"] == "synth" and ex["kind"] != "negative" for ex in train)
-        wanted = round(n_calls * cfg.ratio[1] / cfg.ratio[0])
-        extra = spare_negatives[:wanted]
-        stage = f"world hard negatives for the synthesised calls ({cfg.ratio[0]}:{cfg.ratio[1]})"
-        train = _add_to_train(train, extra, stage, wanted, cfg.seed + 14, yields)
     test = _clean(
         render(parts["test"], train_templates, train_pool, cfg.seed + 1),
         cfg,
