@@ -34,6 +34,7 @@ DEFAULT_TRAINING = {
     "train_sampling_strategy": "group_by_length",
     "activation_checkpointing": False,
     "per_device_eval_batch_size": 4,
+    "prediction_loss_only": True,  # evaluations report losses: keep no logits across batches
 }
 
 
@@ -51,6 +52,7 @@ DEFAULTS = {
     "merge": True,
     "output_dir": "build/runs/default",
     "memory_budget_gb": None,
+    "trim_memory": True,
     "stop_at_step": None,
     "snapshot_steps": [],
     "training": {},
@@ -137,6 +139,8 @@ def load_config(paths=(), overrides: dict | None = None) -> dict:
         raise ConfigError(
             f"memory_budget_gb must be a positive number of GB or null, got {budget!r}"
         )
+    if not isinstance(cfg["trim_memory"], bool):
+        raise ConfigError(f"trim_memory must be true or false, got {cfg['trim_memory']!r}")
     lora = cfg["lora"] if isinstance(cfg["lora"], dict) else {}
     try:
         adapted_layers(1, lora.get("top_layers", 1.0), bool(lora.get("embeddings")))

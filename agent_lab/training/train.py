@@ -76,8 +76,10 @@ def run(cfg: dict) -> dict:
         Snapshot,
         SpeedMemory,
         StopAt,
+        TrimMemory,
         peak_rss_bytes,
         rss_bytes,
+        trim_free_memory,
     )
     from agent_lab.training.trainer import (
         AgentTrainer,
@@ -151,6 +153,8 @@ def run(cfg: dict) -> dict:
     speed = SpeedMemory(collator)
     stop_at = int(cfg["stop_at_step"] or 0) or None
     callbacks = [speed, Progress(stop_at=stop_at)]
+    if cfg["trim_memory"] and not torch.cuda.is_available():
+        callbacks.append(TrimMemory())
     if stop_at:
         callbacks.append(StopAt(stop_at))
     if cfg["snapshot_steps"]:
@@ -173,6 +177,8 @@ def run(cfg: dict) -> dict:
     start = time.perf_counter()
     result = trainer.train(resume_from_checkpoint=last)
     wall = time.perf_counter() - start
+    if cfg["trim_memory"]:
+        trim_free_memory()  # what training left free, before the evaluation allocates afresh
     after = {
         k.removeprefix("eval_"): v for k, v in trainer.evaluate().items() if k.endswith("_loss")
     }
