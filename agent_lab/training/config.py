@@ -52,7 +52,7 @@ DEFAULTS = {
     "merge": True,
     "output_dir": "build/runs/default",
     "memory_budget_gb": None,
-    "trim_memory": True,
+    "trim_memory": False,
     "stop_at_step": None,
     "snapshot_steps": [],
     "training": {},
