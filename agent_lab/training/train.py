@@ -153,7 +153,8 @@ def run(cfg: dict) -> dict:
     speed = SpeedMemory(collator)
     stop_at = int(cfg["stop_at_step"] or 0) or None
     callbacks = [speed, Progress(stop_at=stop_at)]
-    if cfg["trim_memory"] and not torch.cuda.is_available():
+    trim = cfg["trim_memory"] and not torch.cuda.is_available()  # CPU tensors come from malloc
+    if trim:
         callbacks.append(TrimMemory())
     if stop_at:
         callbacks.append(StopAt(stop_at))
@@ -177,7 +178,7 @@ def run(cfg: dict) -> dict:
     start = time.perf_counter()
     result = trainer.train(resume_from_checkpoint=last)
     wall = time.perf_counter() - start
-    if cfg["trim_memory"]:
+    if trim:
         trim_free_memory()  # what training left free, before the evaluation allocates afresh
     after = {
         k.removeprefix("eval_"): v for k, v in trainer.evaluate().items() if k.endswith("_loss")
