@@ -76,16 +76,23 @@ def _malloc_trim():
 
 
 class TrimMemory(TrainerCallback):
-    """`trim_free_memory` after every micro-batch, optimizer step and evaluation batch."""
+    """`trim_free_memory` after every micro-batch, optimizer step and evaluation batch; `trims`
+    counts the trims done (the run's summary reports it)."""
+
+    def __init__(self):
+        self.trims = 0
+
+    def trim(self) -> None:
+        self.trims += trim_free_memory()
 
     def on_substep_end(self, args, state, control, **kwargs):
-        trim_free_memory()
+        self.trim()
 
     def on_step_end(self, args, state, control, **kwargs):
-        trim_free_memory()
+        self.trim()
 
     def on_prediction_step(self, args, state, control, **kwargs):
-        trim_free_memory()
+        self.trim()
 
 
 class SpeedMemory(TrainerCallback):
@@ -130,6 +137,7 @@ class SpeedMemory(TrainerCallback):
             extra = {
                 "tokens_per_s": round((tokens - self.last_tokens) / (now - self.last), 1),
                 "rss_gb": round(rss_bytes() / 1e9, 2),  # memory over the run: notebook 06 plots it
+                "peak_rss_gb": round(peak_rss_bytes() / 1e9, 2),  # and the peak so far (mid-step)
             }
             logs.update(extra)  # the printed log line
             if state.log_history and "loss" in state.log_history[-1]:

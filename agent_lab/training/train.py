@@ -79,7 +79,6 @@ def run(cfg: dict) -> dict:
         TrimMemory,
         peak_rss_bytes,
         rss_bytes,
-        trim_free_memory,
     )
     from agent_lab.training.trainer import (
         AgentTrainer,
@@ -153,9 +152,9 @@ def run(cfg: dict) -> dict:
     speed = SpeedMemory(collator)
     stop_at = int(cfg["stop_at_step"] or 0) or None
     callbacks = [speed, Progress(stop_at=stop_at)]
-    trim = cfg["trim_memory"] and not torch.cuda.is_available()  # CPU tensors come from malloc
-    if trim:
-        callbacks.append(TrimMemory())
+    trim = TrimMemory() if cfg["trim_memory"] and not torch.cuda.is_available() else None
+    if trim:  # CPU tensors come from malloc
+        callbacks.append(trim)
     if stop_at:
         callbacks.append(StopAt(stop_at))
     if cfg["snapshot_steps"]:
@@ -179,7 +178,7 @@ def run(cfg: dict) -> dict:
     result = trainer.train(resume_from_checkpoint=last)
     wall = time.perf_counter() - start
     if trim:
-        trim_free_memory()  # what training left free, before the evaluation allocates afresh
+        trim.trim()  # what training left free, before the evaluation allocates afresh
     after = {
         k.removeprefix("eval_"): v for k, v in trainer.evaluate().items() if k.endswith("_loss")
     }
@@ -197,6 +196,7 @@ def run(cfg: dict) -> dict:
         "wall_seconds": wall,
         "speed": speed.summary(),
         "peak_rss_bytes": peak_rss_bytes(),
+        "memory_trims": trim.trims if trim else 0,
         "eval_before": before,
         "eval_after": after,
         "log_history": trainer.state.log_history,
