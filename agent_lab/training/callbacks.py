@@ -96,8 +96,8 @@ class TrimMemory(TrainerCallback):
 
 
 class SpeedMemory(TrainerCallback):
-    """Real tokens per second (from the collator's counts) and the process's resident memory, logged
-    with the loss; the peak memory of the run when it ends.
+    """Real tokens per second (from the collator's counts), the process's resident memory and its
+    peak so far, logged with the loss; the peak memory of the run when it ends.
 
     Peak memory is the process's peak resident set (CPU) or peak allocated CUDA memory: run one
     training per process (as `agent_lab.training.train` does) for the figure to belong to that run
