@@ -153,7 +153,7 @@ def run(cfg: dict) -> dict:
     stop_at = int(cfg["stop_at_step"] or 0) or None
     callbacks = [speed, Progress(stop_at=stop_at)]
     trim = TrimMemory() if cfg["trim_memory"] and not torch.cuda.is_available() else None
-    if trim:  # CPU tensors come from malloc
+    if trim is not None:  # CPU tensors come from malloc
         callbacks.append(trim)
     if stop_at:
         callbacks.append(StopAt(stop_at))
@@ -177,7 +177,7 @@ def run(cfg: dict) -> dict:
     start = time.perf_counter()
     result = trainer.train(resume_from_checkpoint=last)
     wall = time.perf_counter() - start
-    if trim:
+    if trim is not None:
         trim.trim()  # what training left free, before the evaluation allocates afresh
     after = {
         k.removeprefix("eval_"): v for k, v in trainer.evaluate().items() if k.endswith("_loss")
@@ -196,7 +196,7 @@ def run(cfg: dict) -> dict:
         "wall_seconds": wall,
         "speed": speed.summary(),
         "peak_rss_bytes": peak_rss_bytes(),
-        "memory_trims": trim.trims if trim else 0,
+        "memory_trims": trim.trims if trim is not None else 0,
         "eval_before": before,
         "eval_after": after,
         "log_history": trainer.state.log_history,
