@@ -93,6 +93,8 @@ def test_config_layers_and_rejects_mistakes(tmp_path):
         ({"pad_to_multiple_of": "64"}, "pad_to_multiple_of must be a positive number"),
         ({"snapshot_steps": [0]}, "snapshot_steps"),
         ({"trim_memory": "yes"}, "trim_memory must be true or false"),
+        ({"trim_above_gb": -1}, "trim_above_gb must be a number of GB, 0 or more"),
+        ({"trim_above_gb": "3"}, "trim_above_gb must be a number of GB, 0 or more"),
         ({"lora": {"top_layers": 1.5}}, r"lora.top_layers must be a share of the blocks"),
         ({"lora": {"top_layers": 0.5, "embeddings": True}}, "do not go together"),
     ],
@@ -484,3 +486,23 @@ def test_trim_free_memory_hands_freed_heap_back():
         pytest.skip("no glibc here: nothing to trim")
     assert held - process.memory_info().rss > 80e6, "the 128 MB freed stayed resident"
     assert len(kept) == 2000
+
+
+def test_trim_waits_for_its_threshold():
+    """`trim_above_gb`: no trim while the process holds less than the threshold, one above it; the
+    closing trim (`force`) does not wait."""
+    from agent_lab.training.callbacks import TrimMemory, rss_bytes, trim_free_memory
+
+    if not trim_free_memory():
+        pytest.skip("no glibc here: nothing to trim")
+    held_gb = rss_bytes() / 1e9
+    high = TrimMemory(above_gb=held_gb + 100)
+    high.trim()
+    assert high.trims == 0
+    high.trim(force=True)
+    assert high.trims == 1
+    low = TrimMemory(above_gb=held_gb / 2)
+    low.trim()
+    every = TrimMemory()
+    every.trim()
+    assert low.trims == every.trims == 1

@@ -7,7 +7,7 @@ every run.
 - `Progress` prints `progress <step>/<max_steps>` lines the notebook turns into a bar with an ETA.
 - `StopAt` ends a comparison run at step k on the schedule of the whole run.
 - `Snapshot` keeps the model as it is at chosen steps (LoRA: adapters, merged at the end).
-- `TrimMemory` hands memory the allocator holds free back to the system after each micro-batch.
+- `TrimMemory` hands memory the allocator holds free back to the system after micro-batches.
 """
 
 from __future__ import annotations
@@ -76,14 +76,21 @@ def _malloc_trim():
 
 
 class TrimMemory(TrainerCallback):
-    """`trim_free_memory` after every micro-batch, optimizer step and evaluation batch; `trims`
-    counts the trims done (the run's summary reports it)."""
+    """`trim_free_memory` after every micro-batch, optimizer step and evaluation batch while the
+    process holds more than `above_gb` resident (0: every time); `trims` counts the trims done (the
+    run's summary reports it).
 
-    def __init__(self):
+    Each trim makes the next micro-batch touch its pages afresh, so trimming every time costs
+    speed; with a threshold the process keeps what it holds free (and reuses it) until the creep
+    passes the threshold."""
+
+    def __init__(self, above_gb: float = 0.0):
+        self.above_bytes = above_gb * 1e9
         self.trims = 0
 
-    def trim(self) -> None:
-        self.trims += trim_free_memory()
+    def trim(self, force: bool = False) -> None:
+        if force or not self.above_bytes or rss_bytes() > self.above_bytes:
+            self.trims += trim_free_memory()
 
     def on_substep_end(self, args, state, control, **kwargs):
         self.trim()

@@ -53,6 +53,7 @@ DEFAULTS = {
     "output_dir": "build/runs/default",
     "memory_budget_gb": None,
     "trim_memory": False,
+    "trim_above_gb": 0.0,
     "stop_at_step": None,
     "snapshot_steps": [],
     "training": {},
@@ -141,6 +142,11 @@ def load_config(paths=(), overrides: dict | None = None) -> dict:
         )
     if not isinstance(cfg["trim_memory"], bool):
         raise ConfigError(f"trim_memory must be true or false, got {cfg['trim_memory']!r}")
+    above = cfg["trim_above_gb"]
+    if isinstance(above, bool) or not isinstance(above, (int, float)) or above < 0:
+        raise ConfigError(
+            f"trim_above_gb must be a number of GB, 0 or more (0: trim every time), got {above!r}"
+        )
     lora = cfg["lora"] if isinstance(cfg["lora"], dict) else {}
     try:
         adapted_layers(1, lora.get("top_layers", 1.0), bool(lora.get("embeddings")))

@@ -152,7 +152,9 @@ def run(cfg: dict) -> dict:
     speed = SpeedMemory(collator)
     stop_at = int(cfg["stop_at_step"] or 0) or None
     callbacks = [speed, Progress(stop_at=stop_at)]
-    trim = TrimMemory() if cfg["trim_memory"] and not torch.cuda.is_available() else None
+    trim = None
+    if cfg["trim_memory"] and not torch.cuda.is_available():
+        trim = TrimMemory(cfg["trim_above_gb"])
     if trim is not None:  # CPU tensors come from malloc
         callbacks.append(trim)
     if stop_at:
@@ -178,7 +180,7 @@ def run(cfg: dict) -> dict:
     result = trainer.train(resume_from_checkpoint=last)
     wall = time.perf_counter() - start
     if trim is not None:
-        trim.trim()  # what training left free, before the evaluation allocates afresh
+        trim.trim(force=True)  # what training left free, before the evaluation allocates afresh
     after = {
         k.removeprefix("eval_"): v for k, v in trainer.evaluate().items() if k.endswith("_loss")
     }
