@@ -153,9 +153,8 @@ def run(cfg: dict) -> dict:
     stop_at = int(cfg["stop_at_step"] or 0) or None
     callbacks = [speed, Progress(stop_at=stop_at)]
     trim = None
-    if cfg["trim_memory"] and not torch.cuda.is_available():
+    if cfg["trim_memory"] and not torch.cuda.is_available():  # CPU tensors come from malloc
         trim = TrimMemory(cfg["trim_above_gb"])
-    if trim is not None:  # CPU tensors come from malloc
         callbacks.append(trim)
     if stop_at:
         callbacks.append(StopAt(stop_at))
