@@ -13,7 +13,7 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from agent_lab.course.paths import REPO_ROOT
-from agent_lab.training import callbacks, checkpoints, config, course_data, train
+from agent_lab.training import checkpoints, config, course_data, memory, train
 from agent_lab.training.config import adapted_layers
 from agent_lab.training.trainer import (
     load_for_training,
@@ -271,7 +271,7 @@ def test_smoke_run_writes_summary_and_a_servable_model(reference_run):
         model_dir / "adapter_config.json"
     ).exists()
     assert all(v > 0 for v in losses(summary).values())
-    if callbacks.trim_free_memory():  # glibc: a trim after each of the 6 steps, at the least
+    if memory.trim_free_memory():  # glibc: a trim after each of the 6 steps, at the least
         assert summary["memory_trims"] >= 6
     # snapshots: plain merged folders, the adapters saved at step k gone; step 6 is the last step,
     # so its snapshot is the final model
@@ -475,7 +475,7 @@ def test_trim_free_memory_hands_freed_heap_back():
     """Every other 64 KiB block freed leaves holes malloc keeps resident; the trim returns them."""
     import psutil
 
-    from agent_lab.training.callbacks import trim_free_memory
+    from agent_lab.training.memory import trim_free_memory
 
     process = psutil.Process()
     blocks = [bytearray(64 * 1024) for _ in range(4000)]  # 256 MB from the heap, below mmap's cut
@@ -491,7 +491,8 @@ def test_trim_free_memory_hands_freed_heap_back():
 def test_trim_waits_for_its_threshold():
     """`trim_above_gb`: no trim while the process holds less than the threshold, one above it; the
     closing trim (`force`) does not wait."""
-    from agent_lab.training.callbacks import TrimMemory, rss_bytes, trim_free_memory
+    from agent_lab.training.callbacks import TrimMemory, rss_bytes
+    from agent_lab.training.memory import trim_free_memory
 
     if not trim_free_memory():
         pytest.skip("no glibc here: nothing to trim")
