@@ -236,3 +236,29 @@ def test_ablation_table_is_made_from_its_file(tmp_path, monkeypatch):
     assert frame.loc["templates: + 4 prompt templates", "bfcl_simple_python"] == 25.0
     assert frame.attrs["widest_ci_points"] == 50.0 and frame.attrs["minutes"] == 60
     assert ablation_frame(tmp_path / "missing.json") is None
+
+
+def test_kernels_import_this_checkouts_package(tmp_path, monkeypatch):
+    """A kernel started by the harness imports the harness's own agent_lab, even when another
+    one (a second checkout) comes first on the path it inherits."""
+    import os
+    import subprocess
+    import sys
+
+    other = tmp_path / "agent_lab"
+    other.mkdir()
+    (other / "__init__.py").write_text("")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    harness.own_package_first()
+    entries = os.environ["PYTHONPATH"].split(os.pathsep)
+    assert entries == [str(harness.REPO_ROOT), str(tmp_path)]
+    harness.own_package_first()  # a second notebook in the same run: no duplicate
+    assert os.environ["PYTHONPATH"].split(os.pathsep) == entries
+    found = subprocess.run(
+        [sys.executable, "-c", "import agent_lab; print(agent_lab.__file__)"],
+        cwd=tmp_path.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert found == str(harness.REPO_ROOT / "agent_lab" / "__init__.py")

@@ -137,6 +137,16 @@ def load_metrics(notebook: str, directory: str | os.PathLike | None = None) -> d
     return json.loads(path.read_text())["metrics"]
 
 
+def own_package_first() -> None:
+    """Put this checkout first on `PYTHONPATH`, so the kernels and the training processes they
+    start import the same `agent_lab` as the harness. Without it, a second checkout run with the
+    first one's virtual environment (whose editable install points at the first) would run the
+    first checkout's code and write into the first checkout's `build/`."""
+    entries = [e for e in os.environ.get("PYTHONPATH", "").split(os.pathsep) if e]
+    own = str(REPO_ROOT)
+    os.environ["PYTHONPATH"] = os.pathsep.join([own, *(e for e in entries if e != own)])
+
+
 def execute_notebook(
     path: Path,
     profile: str,
@@ -159,6 +169,7 @@ def execute_notebook(
     output = out_dir / (output_name or path.name)
     params = {**notebook_parameters(profile, path.stem), **(extra or {})}
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # figures: the inline backend (tests: agg)
+    own_package_first()
     for key, value in BATCH_ENV.items():  # progress as text: a saved widget shows "0/16"
         os.environ.setdefault(key, value)
     try:
